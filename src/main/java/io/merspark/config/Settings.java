@@ -1,0 +1,225 @@
+package io.merspark.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The resolved, validated configuration: immutable and serializable so executors can receive it.
+ * Built once on the driver by {@link #from(Config)}; every problem is reported with its key path.
+ */
+public record Settings(
+        List<String> classes,
+        long seed,
+        String root,
+        SparkSettings spark,
+        String manifest,
+        ExtractSettings extract,
+        TrainSettings train,
+        SelectSettings select,
+        String truth,
+        String rendered) implements Serializable {
+
+    public static final Set<String> MODALITIES = Set.of("video", "audio", "text");
+    public static final Set<String> MODELS = Set.of("attention");
+    public static final Set<String> STRATEGIES = Set.of("fixed", "classwise");
+    public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
+
+    public record SparkSettings(String master, String appName, int shufflePartitions) implements Serializable {
+    }
+
+    public record VideoSettings(String model, int frames, int size, int batchSize, int maxTokens) implements Serializable {
+    }
+
+    public record AudioSettings(String melModel, String embeddingModel, int batchSize, int maxTokens) implements Serializable {
+    }
+
+    public record TextSettings(String model, String tokenizer, int maxLength, int batchSize, int maxTokens) implements Serializable {
+    }
+
+    public record ExtractSettings(List<String> modalities, int partitionRows, String device,
+                                  VideoSettings video, AudioSettings audio, TextSettings text) implements Serializable {
+    }
+
+    public record TrainSettings(String model, int folds, int maxEpochs, int batchSize, double learningRate,
+                                double weightDecay, int hidden, double dropout, int patience, String device)
+            implements Serializable {
+    }
+
+    public record SelectSettings(String strategy, double threshold, Map<String, Double> classThresholds,
+                                 boolean softWeighting) implements Serializable {
+    }
+
+    public static Settings from(Config c) {
+        try {
+            return build(c);
+        } catch (ConfigException e) {
+            // Typesafe's messages already carry the path ("mer.train.folds has type STRING rather than NUMBER").
+            throw new SettingsException(e.getMessage());
+        }
+    }
+
+    private static Settings build(Config c) {
+        List<String> classes = c.getStringList("mer.classes");
+        if (classes.size() < 2) {
+            throw new SettingsException("mer.classes needs at least 2 classes, got " + classes);
+        }
+        if (new HashSet<>(classes).size() != classes.size()) {
+            throw new SettingsException("mer.classes has duplicates: " + classes);
+        }
+        SparkSettings spark = new SparkSettings(
+                c.getString("mer.spark.master"),
+                c.getString("mer.spark.app-name"),
+                positive(c, "mer.spark.shuffle-partitions"));
+
+        List<String> modalities = c.getStringList("mer.extract.modalities");
+        if (modalities.isEmpty()) {
+            throw new SettingsException("mer.extract.modalities must name at least one of " + MODALITIES);
+        }
+        for (String m : modalities) {
+            if (!MODALITIES.contains(m)) {
+                throw new SettingsException("mer.extract.modalities: unknown modality '" + m + "', expected one of " + MODALITIES);
+            }
+        }
+        VideoSettings video = new VideoSettings(
+                modelPath(c, "mer.extract.video.model", modalities.contains("video")),
+                positive(c, "mer.extract.video.frames"),
+                positive(c, "mer.extract.video.size"),
+                positive(c, "mer.extract.video.batch-size"),
+                positive(c, "mer.extract.video.max-tokens"));
+        AudioSettings audio = new AudioSettings(
+                modelPath(c, "mer.extract.audio.mel-model", modalities.contains("audio")),
+                modelPath(c, "mer.extract.audio.embedding-model", modalities.contains("audio")),
+                positive(c, "mer.extract.audio.batch-size"),
+                positive(c, "mer.extract.audio.max-tokens"));
+        TextSettings text = new TextSettings(
+                modelPath(c, "mer.extract.text.model", modalities.contains("text")),
+                modelPath(c, "mer.extract.text.tokenizer", modalities.contains("text")),
+                positive(c, "mer.extract.text.max-length"),
+                positive(c, "mer.extract.text.batch-size"),
+                positive(c, "mer.extract.text.max-tokens"));
+        ExtractSettings extract = new ExtractSettings(List.copyOf(modalities),
+                positive(c, "mer.extract.partition-rows"),
+                oneOf(c, "mer.extract.device", DEVICES), video, audio, text);
+
+        TrainSettings train = new TrainSettings(
+                oneOf(c, "mer.train.model", MODELS),
+                atLeast(c, "mer.train.folds", 2),
+                positive(c, "mer.train.max-epochs"),
+                positive(c, "mer.train.batch-size"),
+                positiveDouble(c, "mer.train.learning-rate"),
+                nonNegativeDouble(c, "mer.train.weight-decay"),
+                positive(c, "mer.train.hidden"),
+                fraction(c, "mer.train.dropout", true),
+                positive(c, "mer.train.patience"),
+                oneOf(c, "mer.train.device", DEVICES));
+
+        Map<String, Double> classThresholds = new LinkedHashMap<>();
+        Config ct = c.getConfig("mer.select.class-thresholds");
+        for (Map.Entry<String, ConfigValue> e : ct.entrySet()) {
+            String cls = e.getKey();
+            if (!classes.contains(cls)) {
+                throw new SettingsException("mer.select.class-thresholds." + cls + ": not a class of mer.classes " + classes);
+            }
+            classThresholds.put(cls, fraction(c, "mer.select.class-thresholds." + cls, false));
+        }
+        SelectSettings select = new SelectSettings(
+                oneOf(c, "mer.select.strategy", STRATEGIES),
+                fraction(c, "mer.select.threshold", false),
+                Map.copyOf(classThresholds),
+                c.getBoolean("mer.select.soft-weighting"));
+
+        String truth = c.getString("mer.evaluate.truth");
+        if (!truth.isBlank() && !Files.isRegularFile(Paths.get(truth))) {
+            throw new SettingsException("mer.evaluate.truth: file not found: " + truth);
+        }
+        String rendered = c.getConfig("mer").root().render(
+                com.typesafe.config.ConfigRenderOptions.concise().setFormatted(true).setJson(false));
+        return new Settings(List.copyOf(classes), c.getLong("mer.seed"), nonBlank(c, "mer.root"), spark,
+                c.getString("mer.ingest.manifest"), extract, train, select, truth, "mer " + rendered);
+    }
+
+    /** Seed of a round, derived so that reruns of the same round repeat exactly and rounds differ. */
+    public long roundSeed(int round) {
+        return seed * 1_000_003L + round;
+    }
+
+    private static String nonBlank(Config c, String path) {
+        String v = c.getString(path);
+        if (v.isBlank()) {
+            throw new SettingsException(path + " must not be empty");
+        }
+        return v;
+    }
+
+    /**
+     * Model locations: {@code classpath:} names stay as they are; relative paths resolve against the working
+     * directory (the repository locally, the unpacked archive on a cluster). A required model must exist here
+     * when it is a local path, so a typo fails before any work.
+     */
+    private static String modelPath(Config c, String path, boolean required) {
+        String v = nonBlank(c, path);
+        if (v.startsWith("classpath:") || v.contains("://")) {
+            return v;
+        }
+        Path p = Paths.get(v).toAbsolutePath().normalize();
+        if (required && !Files.isRegularFile(p)) {
+            throw new SettingsException(path + ": model file not found: " + p);
+        }
+        return p.toString();
+    }
+
+    private static int positive(Config c, String path) {
+        return atLeast(c, path, 1);
+    }
+
+    private static int atLeast(Config c, String path, int min) {
+        int v = c.getInt(path);
+        if (v < min) {
+            throw new SettingsException(path + " must be >= " + min + ", got " + v);
+        }
+        return v;
+    }
+
+    private static double positiveDouble(Config c, String path) {
+        double v = c.getDouble(path);
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new SettingsException(path + " must be > 0, got " + v);
+        }
+        return v;
+    }
+
+    private static double nonNegativeDouble(Config c, String path) {
+        double v = c.getDouble(path);
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new SettingsException(path + " must be >= 0, got " + v);
+        }
+        return v;
+    }
+
+    private static double fraction(Config c, String path, boolean openAtOne) {
+        double v = c.getDouble(path);
+        if (!(v >= 0 && (openAtOne ? v < 1 : v <= 1))) {
+            throw new SettingsException(path + " must be in [0, 1" + (openAtOne ? ")" : "]") + ", got " + v);
+        }
+        return v;
+    }
+
+    private static String oneOf(Config c, String path, Set<String> allowed) {
+        String v = c.getString(path);
+        if (!allowed.contains(v)) {
+            throw new SettingsException(path + " must be one of " + allowed + ", got '" + v + "'");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,27 @@
+package io.merspark.ingest;
+
+import java.util.List;
+import java.util.Set;
+
+/** The manifest's columns; media paths in the CSV are relative to the manifest's folder. */
+public final class ManifestColumns {
+
+    public static final String SAMPLE_ID = "sample_id";
+    public static final String SPLIT = "split";
+    public static final String LABEL = "label";
+    public static final String VIDEO = "video";
+    public static final String AUDIO = "audio";
+    public static final String TEXT = "text";
+
+    public static final List<String> REQUIRED = List.of(SAMPLE_ID, SPLIT, LABEL);
+    public static final List<String> MEDIA = List.of(VIDEO, AUDIO, TEXT);
+    public static final List<String> ALL = List.of(SAMPLE_ID, SPLIT, LABEL, VIDEO, AUDIO, TEXT);
+
+    public static final String TRAIN = "train";
+    public static final String TEST = "test";
+    public static final String UNLABELED = "unlabeled";
+    public static final Set<String> SPLITS = Set.of(TRAIN, TEST, UNLABELED);
+
+    private ManifestColumns() {
+    }
+}

@@ -1,0 +1,106 @@
+package io.merspark.io;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Hadoop-filesystem operations with commit semantics: every output is written under a temporary
+ * sibling and renamed into place at the end, so readers never see half a table and a rerun of a
+ * failed job starts clean.
+ */
+public final class Storage {
+
+    private final Configuration hadoop;
+
+    public Storage(SparkSession spark) {
+        this.hadoop = spark.sparkContext().hadoopConfiguration();
+    }
+
+    public boolean exists(String path) {
+        try {
+            Path p = new Path(path);
+            return p.getFileSystem(hadoop).exists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes {@code df} as Parquet to {@code target}, replacing it atomically (per directory rename). */
+    public void commitParquet(Dataset<Row> df, String target, String... partitionBy) {
+        commit(target, tmp -> {
+            var w = df.write().mode(SaveMode.Overwrite);
+            if (partitionBy.length > 0) {
+                w = w.partitionBy(partitionBy);
+            }
+            w.parquet(tmp);
+        });
+    }
+
+    /** Runs {@code writer} against a temporary path and renames the result onto {@code target}. */
+    public void commit(String target, Consumer<String> writer) {
+        Path dst = new Path(target);
+        Path tmp = new Path(dst.getParent(), "_tmp_" + dst.getName() + "_" + UUID.randomUUID());
+        try {
+            FileSystem fs = dst.getFileSystem(hadoop);
+            fs.mkdirs(dst.getParent());
+            writer.accept(tmp.toString());
+            if (fs.exists(dst) && !fs.delete(dst, true)) {
+                throw new IOException("cannot replace " + dst);
+            }
+            if (!fs.rename(tmp, dst)) {
+                throw new IOException("cannot rename " + tmp + " to " + dst);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    public void writeText(String target, String text) {
+        commit(target, tmp -> {
+            try (OutputStream out = new Path(tmp).getFileSystem(hadoop).create(new Path(tmp), true)) {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    public String readText(String path) {
+        Path p = new Path(path);
+        try (InputStream in = p.getFileSystem(hadoop).open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void delete(String path) {
+        deleteQuietly(new Path(path));
+    }
+
+    private void deleteQuietly(Path p) {
+        try {
+            FileSystem fs = p.getFileSystem(hadoop);
+            if (fs.exists(p)) {
+                fs.delete(p, true);
+            }
+        } catch (IOException ignored) {
+            // best effort: a leftover _tmp_ directory is harmless and removed by the next commit
+        }
+    }
+}
