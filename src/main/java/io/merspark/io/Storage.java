@@ -70,6 +70,28 @@ public final class Storage {
         }
     }
 
+    /**
+     * Commits a directory that a local-only writer (DJL saving weights, a JSON writer) fills: the writer
+     * gets a local temporary folder, which is then copied to the target filesystem and renamed into place.
+     */
+    public void commitLocalDir(String target, java.util.function.Consumer<java.nio.file.Path> writer) {
+        commit(target, tmp -> {
+            java.nio.file.Path local = null;
+            try {
+                local = java.nio.file.Files.createTempDirectory("mer-commit-");
+                writer.accept(local);
+                Path dst = new Path(tmp);
+                dst.getFileSystem(hadoop).copyFromLocalFile(false, true, new Path(local.toUri()), dst);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                if (local != null) {
+                    org.apache.commons.io.FileUtils.deleteQuietly(local.toFile());
+                }
+            }
+        });
+    }
+
     public void writeText(String target, String text) {
         commit(target, tmp -> {
             try (OutputStream out = new Path(tmp).getFileSystem(hadoop).create(new Path(tmp), true)) {

@@ -1,0 +1,242 @@
+package io.merspark.cli;
+
+import io.merspark.config.Settings;
+import io.merspark.config.SettingsException;
+import io.merspark.ingest.ManifestException;
+import io.merspark.pipeline.DemoReport;
+import io.merspark.pipeline.ExtractStage;
+import io.merspark.pipeline.IngestStage;
+import io.merspark.pipeline.JobContext;
+import io.merspark.pipeline.RoundRunner;
+import io.merspark.pipeline.RoundStages;
+import io.merspark.pipeline.SparkSessions;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/**
+ * Entry point of every job ({@code ./submit.sh <job> …} or {@code spark-submit --class io.merspark.cli.MerCli}).
+ * Exit codes: 0 done, 2 bad configuration or usage (before any work), 3 a round out of order, 1 a failure.
+ */
+@Command(name = "mer", mixinStandardHelpOptions = true, version = "mer-spark 0.1.0",
+        description = "Multimodal emotion recognition with semi-supervised self-training on Spark.",
+        subcommands = {
+                MerCli.Ingest.class, MerCli.Extract.class, MerCli.Train.class, MerCli.Score.class,
+                MerCli.Select.class, MerCli.Evaluate.class, MerCli.Round.class, MerCli.SelfTrain.class,
+                MerCli.Pipeline.class, MerCli.Demo.class})
+public final class MerCli implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new MerCli());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
+            if (e instanceof SettingsException || e instanceof ManifestException) {
+                err.println("error: " + e.getMessage());
+                return 2;
+            }
+            if (e instanceof RoundRunner.RoundOrderException) {
+                err.println("error: " + e.getMessage());
+                return 3;
+            }
+            err.println("error: " + e);
+            e.printStackTrace(err);
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 2;
+    }
+
+    /** Validates the configuration before a session starts, so bad config costs no Spark start-up. */
+    static int withContext(CommonOptions o, Function<JobContext, Integer> job) {
+        Settings settings = o.settings();
+        SparkSession spark = SparkSessions.create(settings);
+        try {
+            return job.apply(JobContext.of(spark, settings));
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Command(name = "ingest", description = "Validate a manifest CSV into manifest/ (bad rows to errors/stage=ingest).")
+    static final class Ingest implements Callable<Integer> {
+        @Mixin CommonOptions o;
+
+        @Override
+        public Integer call() {
+            return withContext(o, ctx -> {
+                System.out.println(IngestStage.run(ctx, ctx.settings().manifest()));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "extract", description = "Decode media and encode every modality into features/ (DJL, on the executors).")
+    static final class Extract implements Callable<Integer> {
+        @Mixin CommonOptions o;
+
+        @Override
+        public Integer call() {
+            return withContext(o, ctx -> {
+                System.out.println(ExtractStage.run(ctx));
+                return 0;
+            });
+        }
+    }
+
+    abstract static class RoundJob implements Callable<Integer> {
+        @Mixin CommonOptions o;
+
+        @Option(names = "--round", paramLabel = "R", defaultValue = "1", description = "round number (default 1)")
+        int round;
+    }
+
+    @Command(name = "train", description = "Train the round's k-fold fusion ensemble on the driver (rounds/round=R/model).")
+    static final class Train extends RoundJob {
+        @Override
+        public Integer call() {
+            return withContext(o, ctx -> {
+                System.out.println(new RoundStages(ctx).train(round));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "score", description = "Score the unlabeled pool with the round's ensemble (rounds/round=R/scores).")
+    static final class Score extends RoundJob {
+        @Override
+        public Integer call() {
+            return withContext(o, ctx -> {
+                System.out.println("scored " + new RoundStages(ctx).score(round));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "select", description = "Select confident pseudo-labels from the round's scores (rounds/round=R/pseudo).")
+    static final class Select extends RoundJob {
+        @Override
+        public Integer call() {
+            return withContext(o, ctx -> {
+                System.out.println("accepted " + new RoundStages(ctx).select(round));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "evaluate", description = "Evaluate the round on the test split (rounds/round=R/metrics.json, _SUCCESS).")
+    static final class Evaluate extends RoundJob {
+        @Override
+        public Integer call() {
+            return withContext(o, ctx -> {
+                RoundStages stages = new RoundStages(ctx);
+                System.out.println(stages.evaluate(round, stages.trainInfo(round)).toJson());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "round", description = "One resumable self-training round: train, score, select, evaluate.")
+    static final class Round extends RoundJob {
+        @Option(names = "--force", description = "redo a complete round")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            return withContext(o, ctx -> {
+                Map<String, Object> m = new RoundRunner(ctx).run(round, force);
+                System.out.print(DemoReport.table(List.of(m)));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "selftrain", description = "Rounds 1..N, each on labeled data + earlier pseudo-labels.")
+    static final class SelfTrain implements Callable<Integer> {
+        @Mixin CommonOptions o;
+
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "2", description = "number of rounds (default 2)")
+        int rounds;
+
+        @Option(names = "--force", description = "redo complete rounds")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            return withContext(o, ctx -> {
+                System.out.print(DemoReport.table(new RoundRunner(ctx).selftrain(rounds, force)));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "pipeline", description = "ingest → extract → selftrain, with the same flags.")
+    static class Pipeline implements Callable<Integer> {
+        @Mixin CommonOptions o;
+
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "2", description = "number of rounds (default 2)")
+        int rounds;
+
+        @Option(names = "--force", description = "redo complete rounds")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            return withContext(o, ctx -> {
+                long t0 = System.nanoTime();
+                var layout = ctx.layout();
+                boolean prepared = ctx.storage().exists(layout.manifest()) && ctx.storage().exists(layout.features());
+                System.out.println();
+                if (prepared && !force) {
+                    System.out.println("manifest/ and features/ already under " + layout.root()
+                            + ": kept (use --force to ingest and extract again)");
+                } else {
+                    var ingest = IngestStage.run(ctx, ctx.settings().manifest());
+                    var extract = ExtractStage.run(ctx);
+                    System.out.println(ingest);
+                    System.out.println(extract);
+                }
+                var rows = new RoundRunner(ctx).selftrain(rounds, force);
+                System.out.println();
+                System.out.print(DemoReport.table(rows));
+                System.out.println();
+                System.out.print(DemoReport.outputs(ctx.layout(), rounds));
+                System.out.printf("wall time: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "demo", description = "pipeline on the bundled mer-mini corpus into demo-out/ (2 rounds).")
+    static final class Demo extends Pipeline {
+        @Override
+        public Integer call() {
+            if (o.manifest == null) {
+                o.manifest = "data/mer-mini/manifest.csv";
+            }
+            if (o.root == null) {
+                o.root = "demo-out";
+            }
+            if (o.truth == null) {
+                o.truth = "data/mer-mini/unlabeled_truth.csv";
+            }
+            return super.call();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.merspark.features;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * The pooled (utterance-level) vectors of {@code features/}, one row per sample with one
+ * {@code array<float>} column per modality (null where that modality failed or is absent).
+ */
+public final class PooledFeatures {
+
+    private PooledFeatures() {
+    }
+
+    /** One aggregation instead of a join per modality: a single shuffle whatever the modality count. */
+    public static Dataset<Row> wide(SparkSession spark, String featuresDir, List<String> modalities) {
+        Dataset<Row> features = spark.read().parquet(featuresDir)
+                .where(col("modality").isin(modalities.toArray()));
+        Column[] perModality = modalities.stream()
+                .map(m -> first(when(col("modality").equalTo(m), col("pooled")), true).as(m))
+                .toArray(Column[]::new);
+        return features.groupBy("sample_id").agg(perModality[0],
+                java.util.Arrays.copyOfRange(perModality, 1, perModality.length));
+    }
+
+    /** Reads one sample's vectors in modality order; a missing modality stays null. */
+    public static float[][] vectors(Row row, List<String> modalities) {
+        float[][] out = new float[modalities.size()][];
+        for (int i = 0; i < modalities.size(); i++) {
+            int idx = row.fieldIndex(modalities.get(i));
+            if (!row.isNullAt(idx)) {
+                List<Object> values = row.getList(idx);
+                float[] v = new float[values.size()];
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = ((Number) values.get(j)).floatValue();
+                }
+                out[i] = v;
+            }
+        }
+        return out;
+    }
+}

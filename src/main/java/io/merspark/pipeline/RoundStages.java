@@ -1,0 +1,226 @@
+package io.merspark.pipeline;
+
+import io.merspark.config.Settings;
+import io.merspark.evaluate.ClassificationMetrics;
+import io.merspark.evaluate.ConfusionCounter;
+import io.merspark.evaluate.MetricsReport;
+import io.merspark.evaluate.PseudoLabelAccuracy;
+import io.merspark.features.PooledFeatures;
+import io.merspark.ingest.ManifestColumns;
+import io.merspark.score.EnsembleCache;
+import io.merspark.score.EnsembleScorer;
+import io.merspark.select.PseudoLabelSelector;
+import io.merspark.select.SelectionSettings;
+import io.merspark.train.FusionEnsemble;
+import io.merspark.train.FusionSample;
+import io.merspark.train.FusionTrainer;
+import io.merspark.train.TrainSpec;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.typedLit;
+
+/**
+ * The four stages of one self-training round. Each reads committed tables, writes its own output
+ * through a commit, and can be run on its own ({@code ./submit.sh train|score|select|evaluate}).
+ */
+public final class RoundStages {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoundStages.class);
+
+    static final String CONFIG_FILE = "config.conf";
+    static final String TRAIN_INFO_FILE = "train.json";
+
+    private final JobContext ctx;
+    private final Settings s;
+
+    public RoundStages(JobContext ctx) {
+        this.ctx = ctx;
+        this.s = ctx.settings();
+    }
+
+    /** Trains the k-fold ensemble on labeled + earlier pseudo-labels; saves it with the exact config. */
+    public Map<String, Object> train(int round) {
+        List<String> modalities = s.extract().modalities();
+        Dataset<Row> rows = TrainingSet.rows(ctx, round).cache();
+        try {
+            List<FusionSample> samples = TrainingSet.collect(rows, s.classes(), modalities);
+            if (samples.isEmpty()) {
+                throw new IllegalStateException("round " + round + ": no training rows with features under " + ctx.layout().root());
+            }
+            long pseudo = rows.where(col("from_round").gt(0)).count();
+            TrainSpec spec = TrainSpec.builder(modalities, inputDims(samples, modalities), s.classes())
+                    .folds(s.train().folds())
+                    .maxEpochs(s.train().maxEpochs())
+                    .batchSize(s.train().batchSize())
+                    .learningRate(s.train().learningRate())
+                    .weightDecay(s.train().weightDecay())
+                    .hidden(s.train().hidden())
+                    .dropout(s.train().dropout())
+                    .patience(s.train().patience())
+                    .seed(s.roundSeed(round))
+                    .device(s.train().device())
+                    .build()
+                    .validate();
+            String modelDir = ctx.layout().model(round);
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("n_train", (long) samples.size());
+            info.put("n_pseudo_used", pseudo);
+            try (FusionEnsemble ensemble = new FusionTrainer().train(samples, spec)) {
+                info.put("cv_waf", ensemble.meanValidationWaf());
+                ctx.storage().commitLocalDir(modelDir, dir -> {
+                    ensemble.save(dir);
+                    writeFile(dir.resolve(CONFIG_FILE), s.rendered() + "\n");
+                    writeFile(dir.resolve(TRAIN_INFO_FILE), Json.write(info));
+                });
+            }
+            EnsembleCache.evict(modelDir);
+            LOG.info("round {}: trained {} folds on {} rows ({} pseudo-labels), mean validation WAF {}",
+                    round, spec.folds(), samples.size(), pseudo, String.format("%.4f", (double) info.get("cv_waf")));
+            return info;
+        } finally {
+            rows.unpersist();
+        }
+    }
+
+    /** Scores the unlabeled pool with the round's ensemble on the executors. */
+    public long score(int round) {
+        Dataset<Row> pool = split(ManifestColumns.UNLABELED);
+        Dataset<Row> scores = scorer(round).score(pool);
+        ctx.storage().commitParquet(scores, ctx.layout().scores(round));
+        long n = ctx.spark().read().parquet(ctx.layout().scores(round)).count();
+        LOG.info("round {}: scored {} unlabeled samples", round, n);
+        return n;
+    }
+
+    /** Pseudo-label selection as a saved Spark ML pipeline over the round's scores. */
+    public long select(int round) {
+        Dataset<Row> scores = ctx.spark().read().parquet(ctx.layout().scores(round));
+        SelectionSettings sel = selectionSettings(round);
+        PipelineModel model = PseudoLabelSelector.fit(sel, scores);
+        Dataset<Row> accepted = model.transform(scores)
+                .select("sample_id", "label", "confidence", "weight", "strategy", "round");
+        ctx.storage().commitParquet(accepted.coalesce(1), ctx.layout().pseudo(round));
+        ctx.storage().commit(ctx.layout().selector(round), tmp -> {
+            try {
+                model.write().save(tmp);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        long n = ctx.spark().read().parquet(ctx.layout().pseudo(round)).count();
+        LOG.info("round {}: accepted {} pseudo-labels ({})", round, n, sel.strategy().configName());
+        return n;
+    }
+
+    /** Scores the test split, writes predictions and metrics.json, then marks the round complete. */
+    public MetricsReport evaluate(int round, Map<String, Object> extra) {
+        Dataset<Row> test = split(ManifestColumns.TEST);
+        Column classNames = typedLit(s.classes().toArray(new String[0]));
+        Dataset<Row> scored = scorer(round).score(test.drop("label"))
+                .join(test.select("sample_id", "label"), "sample_id")
+                .select(col("sample_id"), col("label"), element_at(classNames, col("pred").plus(1)).as("pred"),
+                        col("confidence"), col("probs"));
+        ctx.storage().commitParquet(scored.coalesce(1), ctx.layout().predictions(round));
+        Dataset<Row> predictions = ctx.spark().read().parquet(ctx.layout().predictions(round));
+        ClassificationMetrics m = ClassificationMetrics.fromConfusion(
+                ConfusionCounter.confusion(predictions, "label", "pred", s.classes()));
+
+        long nTestManifest = ctx.spark().read().parquet(ctx.layout().manifest())
+                .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.TEST)).count();
+        MetricsReport report = MetricsReport.of(round, m, s.classes())
+                .with("n_test_unscored", nTestManifest - m.total());
+        for (Map.Entry<String, Object> e : extra.entrySet()) {
+            report = report.with(e.getKey(), e.getValue());
+        }
+        String pseudoDir = ctx.layout().pseudo(round);
+        if (ctx.storage().exists(pseudoDir)) {
+            Dataset<Row> pseudo = ctx.spark().read().parquet(pseudoDir);
+            report = report.with("n_pseudo", pseudo.count())
+                    .with("accepted_per_class", acceptedPerClass(pseudo));
+            if (!s.truth().isBlank()) {
+                PseudoLabelAccuracy.Result acc = PseudoLabelAccuracy.compute(pseudo, PseudoLabelAccuracy.readTruth(ctx.spark(), s.truth()));
+                report = report.with("pseudo_accuracy", acc.accuracy()).with("pseudo_matched", acc.matched());
+            }
+        }
+        String json = report.toJson();
+        ctx.storage().writeText(ctx.layout().metrics(round), json);
+        ctx.storage().writeText(ctx.layout().success(round), "");
+        LOG.info("round {}: test WAF {} accuracy {} on {} samples", round,
+                String.format("%.4f", m.waf()), String.format("%.4f", m.accuracy()), m.total());
+        return report;
+    }
+
+    private Map<String, Long> acceptedPerClass(Dataset<Row> pseudo) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        s.classes().forEach(c -> out.put(c, 0L));
+        for (Row r : pseudo.groupBy("label").count().collectAsList()) {
+            out.put(r.getString(0), r.getLong(1));
+        }
+        return out;
+    }
+
+    private SelectionSettings selectionSettings(int round) {
+        var sel = s.select();
+        return SelectionSettings.fromConfig(sel.strategy(), s.classes(), sel.threshold(), sel.classThresholds(),
+                sel.softWeighting(), round);
+    }
+
+    /** A split of the manifest joined with its pooled features (samples without any feature are left out). */
+    private Dataset<Row> split(String split) {
+        Dataset<Row> ids = ctx.spark().read().parquet(ctx.layout().manifest())
+                .where(col(ManifestColumns.SPLIT).equalTo(split))
+                .select("sample_id", "label");
+        return ids.join(PooledFeatures.wide(ctx.spark(), ctx.layout().features(), s.extract().modalities()), "sample_id");
+    }
+
+    private EnsembleScorer scorer(int round) {
+        return new EnsembleScorer(ctx.layout().model(round), s.train().device(), s.extract().modalities(),
+                s.train().batchSize() * 8);
+    }
+
+    private static int[] inputDims(List<FusionSample> samples, List<String> modalities) {
+        int[] dims = new int[modalities.size()];
+        for (FusionSample x : samples) {
+            for (int m = 0; m < dims.length; m++) {
+                if (dims[m] == 0 && x.features()[m] != null) {
+                    dims[m] = x.features()[m].length;
+                }
+            }
+        }
+        for (int m = 0; m < dims.length; m++) {
+            if (dims[m] == 0) {
+                throw new IllegalStateException("no training row has " + modalities.get(m)
+                        + " features; remove it from mer.extract.modalities or check errors/stage=extract");
+            }
+        }
+        return dims;
+    }
+
+    /** What {@link #train} recorded next to the model, so a resumed round reports the same counts. */
+    public Map<String, Object> trainInfo(int round) {
+        return Json.readMap(ctx.storage().readText(ctx.layout().model(round) + "/" + TRAIN_INFO_FILE));
+    }
+
+    private static void writeFile(java.nio.file.Path file, String text) {
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

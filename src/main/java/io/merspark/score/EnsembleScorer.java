@@ -1,0 +1,116 @@
+package io.merspark.score;
+
+import io.merspark.features.PooledFeatures;
+import io.merspark.train.FusionEnsemble;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Applies a saved ensemble to a wide feature table on the executors, in batches per partition,
+ * and derives the confidence statistics the selection transforms use.
+ */
+public final class EnsembleScorer implements Serializable {
+
+    public static final StructType SCHEMA = new StructType()
+            .add("sample_id", DataTypes.StringType, false)
+            .add("probs", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            .add("member_probs", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType, false), false), false)
+            .add("pred", DataTypes.IntegerType, false)
+            .add("confidence", DataTypes.FloatType, false)
+            .add("margin", DataTypes.FloatType, false)
+            .add("entropy", DataTypes.FloatType, false);
+
+    private final String modelDir;
+    private final String device;
+    private final List<String> modalities;
+    private final int batchSize;
+
+    public EnsembleScorer(String modelDir, String device, List<String> modalities, int batchSize) {
+        this.modelDir = modelDir;
+        this.device = device;
+        this.modalities = List.copyOf(modalities);
+        this.batchSize = batchSize;
+    }
+
+    /** {@code wide} has {@code sample_id} and one pooled-vector column per modality. */
+    public Dataset<Row> score(Dataset<Row> wide) {
+        String dir = modelDir;
+        String dev = device;
+        List<String> mods = modalities;
+        int batch = batchSize;
+        MapPartitionsFunction<Row, Row> fn = rows -> new BatchIterator(rows, EnsembleCache.get(dir, dev), mods, batch);
+        return wide.mapPartitions(fn, Encoders.row(SCHEMA));
+    }
+
+    /** Scores one batch at a time so a partition of any size needs only one batch in memory. */
+    private static final class BatchIterator implements Iterator<Row> {
+        private final Iterator<Row> rows;
+        private final FusionEnsemble ensemble;
+        private final List<String> modalities;
+        private final int batchSize;
+        private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+        BatchIterator(Iterator<Row> rows, FusionEnsemble ensemble, List<String> modalities, int batchSize) {
+            this.rows = rows;
+            this.ensemble = ensemble;
+            this.modalities = modalities;
+            this.batchSize = batchSize;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (!current.hasNext() && rows.hasNext()) {
+                current = nextBatch();
+            }
+            return current.hasNext();
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return current.next();
+        }
+
+        private Iterator<Row> nextBatch() {
+            List<String> ids = new ArrayList<>(batchSize);
+            List<float[][]> features = new ArrayList<>(batchSize);
+            while (rows.hasNext() && ids.size() < batchSize) {
+                Row r = rows.next();
+                ids.add(r.getAs("sample_id"));
+                features.add(PooledFeatures.vectors(r, modalities));
+            }
+            float[][] probs = ensemble.predictProba(features);
+            float[][][] members = ensemble.memberProba(features);
+            List<Row> out = new ArrayList<>(ids.size());
+            for (int i = 0; i < ids.size(); i++) {
+                List<List<Float>> perMember = new ArrayList<>(members.length);
+                for (float[][] member : members) {
+                    perMember.add(boxed(member[i]));
+                }
+                ScoreStats s = ScoreStats.of(probs[i]);
+                out.add(RowFactory.create(ids.get(i), boxed(probs[i]), perMember, s.pred(), s.confidence(), s.margin(), s.entropy()));
+            }
+            return out.iterator();
+        }
+    }
+
+    private static List<Float> boxed(float[] v) {
+        List<Float> out = new ArrayList<>(v.length);
+        for (float x : v) {
+            out.add(x);
+        }
+        return out;
+    }
+}

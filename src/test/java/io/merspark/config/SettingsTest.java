@@ -1,0 +1,79 @@
+package io.merspark.config;
+
+import io.merspark.testing.SparkTestSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SettingsTest {
+
+    private static Settings load(Path conf, String... overrides) {
+        // Model paths in reference.conf are relative to the repository root.
+        List<String> o = new java.util.ArrayList<>(List.of(overrides));
+        Path models = SparkTestSession.projectDir().resolve("models");
+        o.add("extract.video.model=\"" + models.resolve("face-expression/face_expression.onnx") + "\"");
+        o.add("extract.audio.mel-model=\"" + models.resolve("speech-embedding/melspectrogram.onnx") + "\"");
+        o.add("extract.audio.embedding-model=\"" + models.resolve("speech-embedding/embedding_model.onnx") + "\"");
+        return Settings.from(ConfigLoader.load(conf, o));
+    }
+
+    @Test
+    void referenceDefaultsResolve() {
+        Settings s = load(null);
+        assertEquals(List.of("neutral", "angry", "happy", "sad", "worried", "surprise"), s.classes());
+        assertEquals(5, s.train().folds());
+        assertEquals("attention", s.train().model());
+        assertEquals(0.95, s.select().threshold(), 1e-12);
+        assertEquals(List.of("video", "audio", "text"), s.extract().modalities());
+        assertTrue(s.extract().text().model().startsWith("classpath:"));
+        assertNotEquals(s.roundSeed(1), s.roundSeed(2));
+    }
+
+    @Test
+    void commandLineOverridesFileOverridesReference(@TempDir Path dir) throws IOException {
+        Path conf = dir.resolve("a.conf");
+        Files.writeString(conf, "mer { train.folds = 3, select.threshold = 0.8, root = from-file }");
+        Settings s = load(conf, "train.folds=4", "mer.select.class-thresholds.happy=0.99");
+        assertEquals(4, s.train().folds());
+        assertEquals(0.8, s.select().threshold(), 1e-12);
+        assertEquals("from-file", s.root());
+        assertEquals(0.99, s.select().classThresholds().get("happy"), 1e-12);
+    }
+
+    @Test
+    void unknownKeyIsNamed() {
+        SettingsException e = assertThrows(SettingsException.class, () -> load(null, "train.epochz=3"));
+        assertEquals("unknown config key: mer.train.epochz", e.getMessage());
+    }
+
+    @Test
+    void wrongTypeAndRangeNameTheKey() {
+        SettingsException t = assertThrows(SettingsException.class, () -> load(null, "train.folds=many"));
+        assertTrue(t.getMessage().contains("mer.train.folds"), t.getMessage());
+        SettingsException r = assertThrows(SettingsException.class, () -> load(null, "select.threshold=1.5"));
+        assertTrue(r.getMessage().startsWith("mer.select.threshold must be in [0, 1]"), r.getMessage());
+        SettingsException m = assertThrows(SettingsException.class, () -> load(null, "train.model=lstm"));
+        assertTrue(m.getMessage().startsWith("mer.train.model must be one of"), m.getMessage());
+        SettingsException c = assertThrows(SettingsException.class, () -> load(null, "select.class-thresholds.bored=0.9"));
+        assertTrue(c.getMessage().contains("mer.select.class-thresholds.bored"), c.getMessage());
+    }
+
+    @Test
+    void missingModelFileIsNamed() {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> Settings.from(ConfigLoader.load(null, List.of("extract.video.model=/nowhere/face.onnx"))));
+        assertTrue(e.getMessage().startsWith("mer.extract.video.model: model file not found"), e.getMessage());
+    }
+
+    @Test
+    void missingConfigFileIsNamed(@TempDir Path dir) {
+        SettingsException e = assertThrows(SettingsException.class, () -> load(dir.resolve("none.conf")));
+        assertTrue(e.getMessage().contains("none.conf"));
+    }
+}

@@ -1,0 +1,148 @@
+package io.merspark.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.merspark.config.ConfigLoader;
+import io.merspark.config.Settings;
+import io.merspark.testing.SparkTestSession;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The whole path on tiny/: ingest → extract → one round, then resume and ordering rules. */
+@Tag("slow")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RoundPipelineTest {
+
+    @TempDir
+    static Path root;
+
+    private JobContext ctx;
+    private SparkSession spark;
+
+    static Settings settings(Path root, String... extra) {
+        Path project = SparkTestSession.projectDir();
+        Path data = SparkTestSession.dataDir();
+        List<String> o = new ArrayList<>(List.of(
+                "root=\"" + root + "\"",
+                "ingest.manifest=\"" + data.resolve("tiny/manifest.csv") + "\"",
+                "evaluate.truth=\"" + data.resolve("tiny/unlabeled_truth.csv") + "\"",
+                "extract.video.model=\"" + project.resolve("models/face-expression/face_expression.onnx") + "\"",
+                "extract.audio.mel-model=\"" + project.resolve("models/speech-embedding/melspectrogram.onnx") + "\"",
+                "extract.audio.embedding-model=\"" + project.resolve("models/speech-embedding/embedding_model.onnx") + "\"",
+                "train.folds=2", "train.max-epochs=15", "train.patience=5", "extract.partition-rows=16",
+                "select.threshold=0.5"));
+        o.addAll(List.of(extra));
+        return Settings.from(ConfigLoader.load(null, o));
+    }
+
+    @BeforeAll
+    void prepare() {
+        spark = SparkTestSession.get();
+        ctx = JobContext.of(spark, settings(root));
+    }
+
+    @Test
+    @Order(1)
+    void ingestAndExtractAccountForEveryRow() {
+        var ingest = IngestStage.run(ctx, ctx.settings().manifest());
+        assertEquals(36, ingest.accepted());
+        var summary = ExtractStage.run(ctx);
+        for (String m : List.of("video", "audio", "text")) {
+            long features = spark.read().parquet(ctx.layout().features(m)).count();
+            long errors = spark.read().parquet(ctx.layout().errors("extract")).where(col("modality").equalTo(m)).count();
+            assertEquals(36, features + errors, m);
+            assertEquals(36, features, m + " features on clean clips");
+        }
+        assertTrue(summary.addsUp(), summary.toString());
+    }
+
+    @Test
+    @Order(2)
+    void oneRoundWritesEveryTableAndMetrics() throws Exception {
+        Map<String, Object> m = new RoundRunner(ctx).run(1, false);
+        JsonNode json = new ObjectMapper().readTree(Files.readString(Path.of(ctx.layout().metrics(1))));
+        for (String key : List.of("round", "waf", "accuracy", "per_class_f1", "confusion", "n_train", "n_pseudo",
+                "pseudo_accuracy", "n_test")) {
+            assertTrue(json.has(key), "metrics.json lacks " + key + ": " + json);
+        }
+        assertEquals(1, json.get("round").asInt());
+        assertEquals(18, json.get("n_train").asLong());
+        assertEquals(6, json.get("n_test").asLong());
+        double waf = json.get("waf").asDouble();
+        assertTrue(waf >= 0 && waf <= 1);
+        assertEquals(6, json.get("per_class_f1").size());
+        assertTrue(Files.exists(Path.of(ctx.layout().success(1))));
+
+        Dataset<Row> scores = spark.read().parquet(ctx.layout().scores(1));
+        assertEquals(12, scores.count());
+        for (Row r : scores.collectAsList()) {
+            List<Float> probs = r.getList(r.fieldIndex("probs"));
+            assertEquals(6, probs.size());
+            assertEquals(1.0, probs.stream().mapToDouble(Float::doubleValue).sum(), 1e-4);
+        }
+        Dataset<Row> pseudo = spark.read().parquet(ctx.layout().pseudo(1));
+        Set<String> scored = scores.select("sample_id").collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+        for (Row r : pseudo.collectAsList()) {
+            assertTrue(scored.contains(r.getString(0)));
+            assertTrue(r.<Float>getAs("confidence") >= 0.5f);
+        }
+        assertEquals(pseudo.count(), json.get("n_pseudo").asLong());
+        assertEquals(m.get("waf"), json.get("waf").asDouble());
+    }
+
+    @Test
+    @Order(3)
+    void completedRoundIsANoOpAndRoundsCannotSkip() throws Exception {
+        Path metrics = Path.of(ctx.layout().metrics(1));
+        var before = Files.getLastModifiedTime(metrics);
+        new RoundRunner(ctx).run(1, false);
+        assertEquals(before, Files.getLastModifiedTime(metrics));
+        RoundRunner.RoundOrderException e = assertThrows(RoundRunner.RoundOrderException.class,
+                () -> new RoundRunner(ctx).run(3, false));
+        assertTrue(e.getMessage().contains("round 2 is not complete"), e.getMessage());
+    }
+
+    @Test
+    @Order(4)
+    void roundTwoTrainsOnPseudoLabelsAndResumesAfterACrash() throws Exception {
+        long accepted = spark.read().parquet(ctx.layout().pseudo(1)).count();
+        new RoundRunner(ctx).run(2, false);
+        JsonNode json = new ObjectMapper().readTree(Files.readString(Path.of(ctx.layout().metrics(2))));
+        assertEquals(18 + accepted, json.get("n_train").asLong());
+        assertEquals(accepted, json.get("n_pseudo_used").asLong());
+
+        // A crash after scoring: the later stages' outputs are gone; a rerun finishes from there.
+        List<Row> scoresBefore = spark.read().parquet(ctx.layout().scores(2)).orderBy("sample_id").collectAsList();
+        ctx.storage().delete(ctx.layout().pseudo(2));
+        ctx.storage().delete(ctx.layout().success(2));
+        ctx.storage().delete(ctx.layout().metrics(2));
+        var modelTime = Files.getLastModifiedTime(Path.of(ctx.layout().model(2)));
+        new RoundRunner(ctx).run(2, false);
+        assertEquals(modelTime, Files.getLastModifiedTime(Path.of(ctx.layout().model(2))), "model must not be retrained");
+        assertEquals(scoresBefore, spark.read().parquet(ctx.layout().scores(2)).orderBy("sample_id").collectAsList());
+        JsonNode again = new ObjectMapper().readTree(Files.readString(Path.of(ctx.layout().metrics(2))));
+        assertEquals(json.get("waf").asDouble(), again.get("waf").asDouble(), 1e-12);
+        assertEquals(json.get("n_pseudo").asLong(), again.get("n_pseudo").asLong());
+    }
+}
