@@ -8,10 +8,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 
 import java.util.ArrayList;
@@ -67,6 +69,10 @@ public final class AttentionFusionBlock extends AbstractBlock {
         attentionScore = addChildBlock("attention_score", Linear.builder().setUnits(1).build());
         fusedDropout = addChildBlock("fused_dropout", Dropout.builder().optRate(rate).build());
         classifier = addChildBlock("classifier", Linear.builder().setUnits(numClasses).build());
+        // PyTorch's nn.Linear default, U(±1/sqrt(fan_in)), as in the tool chain's model; DJL's default
+        // Xavier is wider and starts training with needlessly large logits.
+        setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f),
+                Parameter.Type.WEIGHT);
     }
 
     @Override

@@ -75,7 +75,7 @@ final class SyntheticFusionData {
 
     /** Small and quick, for tests that train several times. */
     static TrainSpec.Builder quickSpec() {
-        return spec(SMALL_DIMS).folds(3).maxEpochs(25).patience(6).hidden(32).batchSize(32);
+        return spec(SMALL_DIMS).folds(3).maxEpochs(60).patience(10).hidden(32).batchSize(32);
     }
 
     static List<float[][]> features(List<FusionSample> samples) {
