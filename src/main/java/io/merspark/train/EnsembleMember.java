@@ -1,0 +1,82 @@
+package io.merspark.train;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * One fold's trained block, ready for inference. The parameters are kept as the bytes of
+ * {@code Block.saveParameters} so that a freshly trained member and one read back from disk are built
+ * the same way. The model is shared; every prediction call opens its own {@link Predictor}.
+ */
+final class EnsembleMember implements AutoCloseable {
+
+    /** Rows per forward pass: bounds native memory on large scoring inputs. */
+    static final int CHUNK = 512;
+
+    private final Model model;
+    private final FeatureScaler scaler;
+    private final FoldMetrics metrics;
+    private final byte[] params;
+    private final int[] dims;
+
+    private EnsembleMember(Model model, FeatureScaler scaler, FoldMetrics metrics, byte[] params, int[] dims) {
+        this.model = model;
+        this.scaler = scaler;
+        this.metrics = metrics;
+        this.params = params;
+        this.dims = dims;
+    }
+
+    static EnsembleMember create(TrainSpec spec, Device device, FeatureScaler scaler, FoldMetrics metrics,
+                                 byte[] params) {
+        Model model = Model.newInstance("attention-fusion-" + metrics.fold(), device, FusionDevices.ENGINE);
+        try {
+            AttentionFusionBlock block = new AttentionFusionBlock(spec);
+            model.setBlock(block);
+            block.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(params)));
+            return new EnsembleMember(model, scaler, metrics, params.clone(), spec.inputDims());
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new IllegalStateException("cannot load parameters of member " + metrics.fold(), e);
+        }
+    }
+
+    float[][] predictLogits(List<float[][]> rows) {
+        float[][] out = new float[rows.size()][];
+        try (Predictor<List<float[][]>, float[][]> predictor = model.newPredictor(new FusionTranslator(scaler, dims))) {
+            for (int start = 0; start < rows.size(); start += CHUNK) {
+                int end = Math.min(rows.size(), start + CHUNK);
+                float[][] part = predictor.predict(rows.subList(start, end));
+                System.arraycopy(part, 0, out, start, part.length);
+            }
+        } catch (TranslateException e) {
+            throw new IllegalStateException("fusion member " + metrics.fold() + " failed to predict", e);
+        }
+        return out;
+    }
+
+    FeatureScaler scaler() {
+        return scaler;
+    }
+
+    FoldMetrics metrics() {
+        return metrics;
+    }
+
+    byte[] params() {
+        return params.clone();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,62 @@
+package io.merspark.train;
+
+import java.util.List;
+
+/**
+ * Per-modality, per-dimension standardisation. The pooled embeddings live on very different scales
+ * (face CNN activations up to ~24, unit-length sentence embeddings), and without it the widest-valued
+ * modality dominates the first epochs. Fitted on a fold's training rows only and stored with the member.
+ *
+ * @param mean per modality, the mean of each dimension over the rows where the modality is present
+ * @param std  per modality, the population standard deviation (1 where a dimension is constant)
+ */
+public record FeatureScaler(float[][] mean, float[][] std) {
+
+    private static final double MIN_STD = 1e-6;
+
+    /** Fits on the present vectors; a modality absent from every row keeps mean 0 and std 1. */
+    public static FeatureScaler fit(List<float[][]> rows, int[] dims) {
+        int modalities = dims.length;
+        float[][] mean = new float[modalities][];
+        float[][] std = new float[modalities][];
+        for (int m = 0; m < modalities; m++) {
+            double[] sum = new double[dims[m]];
+            double[] sumSq = new double[dims[m]];
+            long count = 0;
+            for (float[][] row : rows) {
+                float[] v = row[m];
+                if (v == null) {
+                    continue;
+                }
+                count++;
+                for (int d = 0; d < v.length; d++) {
+                    sum[d] += v[d];
+                    sumSq[d] += (double) v[d] * v[d];
+                }
+            }
+            mean[m] = new float[dims[m]];
+            std[m] = new float[dims[m]];
+            for (int d = 0; d < dims[m]; d++) {
+                double mu = count == 0 ? 0 : sum[d] / count;
+                double var = count == 0 ? 1 : Math.max(0, sumSq[d] / count - mu * mu);
+                double sd = Math.sqrt(var);
+                mean[m][d] = (float) mu;
+                std[m][d] = (float) (sd < MIN_STD ? 1 : sd);
+            }
+        }
+        return new FeatureScaler(mean, std);
+    }
+
+    /** Writes the standardised vector of modality {@code m} into {@code out} at {@code offset}. */
+    void scaleInto(int m, float[] v, float[] out, int offset) {
+        float[] mu = mean[m];
+        float[] sd = std[m];
+        for (int d = 0; d < v.length; d++) {
+            out[offset + d] = (v[d] - mu[d]) / sd[d];
+        }
+    }
+
+    public int numModalities() {
+        return mean.length;
+    }
+}

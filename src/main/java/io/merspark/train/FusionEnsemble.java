@@ -1,0 +1,180 @@
+package io.merspark.train;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The k fold members of a trained attention-fusion model. The ensemble's logits are the mean of the
+ * members' logits; probabilities are the softmax of that mean.
+ *
+ * <p>Thread safety: the predict methods may be called from several threads at once — each call opens
+ * its own predictor per member over the shared, read-only weights. {@link #close()} must not race with them.
+ */
+public final class FusionEnsemble implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final TrainSpec spec;
+    private final List<EnsembleMember> members;
+
+    FusionEnsemble(TrainSpec spec, List<EnsembleMember> members) {
+        this.spec = spec;
+        this.members = List.copyOf(members);
+    }
+
+    public TrainSpec spec() {
+        return spec;
+    }
+
+    public List<String> classes() {
+        return spec.classes();
+    }
+
+    public int size() {
+        return members.size();
+    }
+
+    /** Per fold, in fold order. */
+    public List<FoldMetrics> foldMetrics() {
+        return members.stream().map(EnsembleMember::metrics).toList();
+    }
+
+    public double meanValidationWaf() {
+        return members.stream().mapToDouble(m -> m.metrics().waf()).average().orElse(Double.NaN);
+    }
+
+    /**
+     * @param features per row, one vector per modality in spec order ({@code null} when missing)
+     * @return (rows, classes) mean of the members' logits
+     */
+    public float[][] predictLogits(List<float[][]> features) {
+        float[][][] perMember = memberLogits(features);
+        int rows = features.size();
+        int classes = spec.numClasses();
+        float[][] mean = new float[rows][classes];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < classes; c++) {
+                double sum = 0;
+                for (float[][] member : perMember) {
+                    sum += member[r][c];
+                }
+                mean[r][c] = (float) (sum / perMember.length);
+            }
+        }
+        return mean;
+    }
+
+    /** (rows, classes) softmax of {@link #predictLogits}. */
+    public float[][] predictProba(List<float[][]> features) {
+        return softmax(predictLogits(features));
+    }
+
+    /** (members, rows, classes) logits of each member. */
+    public float[][][] memberLogits(List<float[][]> features) {
+        int[] dims = spec.inputDims();
+        for (int r = 0; r < features.size(); r++) {
+            FusionInputs.check(features.get(r), dims, "row " + r);
+        }
+        float[][][] out = new float[members.size()][][];
+        for (int k = 0; k < members.size(); k++) {
+            out[k] = members.get(k).predictLogits(features);
+        }
+        return out;
+    }
+
+    /** (members, rows, classes) probabilities of each member — for agreement and spread. */
+    public float[][][] memberProba(List<float[][]> features) {
+        float[][][] logits = memberLogits(features);
+        float[][][] out = new float[logits.length][][];
+        for (int k = 0; k < logits.length; k++) {
+            out[k] = softmax(logits[k]);
+        }
+        return out;
+    }
+
+    /** Writes {@code member-<k>.params} and {@code ensemble.json} into {@code dir} (created if needed). */
+    public void save(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            List<EnsembleManifest.Member> entries = new ArrayList<>();
+            for (int k = 0; k < members.size(); k++) {
+                EnsembleMember member = members.get(k);
+                String file = "member-" + k + ".params";
+                Files.write(dir.resolve(file), member.params());
+                entries.add(new EnsembleManifest.Member(file, member.scaler(), member.metrics()));
+            }
+            EnsembleManifest manifest = new EnsembleManifest(EnsembleManifest.FORMAT, spec, spec.classes(), entries);
+            JSON.writeValue(dir.resolve(EnsembleManifest.FILE).toFile(), manifest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save ensemble to " + dir, e);
+        }
+    }
+
+    /**
+     * Rebuilds a saved ensemble.
+     *
+     * @param device "cpu", "gpu" or "auto"; may differ from the device it was trained on
+     */
+    public static FusionEnsemble load(Path dir, String device) {
+        Device target = FusionDevices.resolve(device);
+        EnsembleManifest manifest;
+        try {
+            manifest = JSON.readValue(dir.resolve(EnsembleManifest.FILE).toFile(), EnsembleManifest.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir.resolve(EnsembleManifest.FILE), e);
+        }
+        if (manifest.format() != EnsembleManifest.FORMAT) {
+            throw new IllegalArgumentException("unsupported ensemble format " + manifest.format() + " in " + dir);
+        }
+        TrainSpec spec = manifest.spec().validate();
+        List<EnsembleMember> members = new ArrayList<>();
+        try {
+            for (EnsembleManifest.Member entry : manifest.members()) {
+                byte[] params = Files.readAllBytes(dir.resolve(entry.params()));
+                members.add(EnsembleMember.create(spec, target, entry.scaler(), entry.metrics(), params));
+            }
+        } catch (IOException e) {
+            members.forEach(EnsembleMember::close);
+            throw new UncheckedIOException("cannot read member parameters in " + dir, e);
+        } catch (RuntimeException e) {
+            members.forEach(EnsembleMember::close);
+            throw e;
+        }
+        return new FusionEnsemble(spec, members);
+    }
+
+    static float[][] softmax(float[][] logits) {
+        float[][] out = new float[logits.length][];
+        for (int r = 0; r < logits.length; r++) {
+            float[] row = logits[r];
+            double max = Double.NEGATIVE_INFINITY;
+            for (float v : row) {
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            double[] e = new double[row.length];
+            for (int c = 0; c < row.length; c++) {
+                e[c] = Math.exp(row[c] - max);
+                sum += e[c];
+            }
+            out[r] = new float[row.length];
+            for (int c = 0; c < row.length; c++) {
+                out[r][c] = (float) (e[c] / sum);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        members.forEach(EnsembleMember::close);
+    }
+}

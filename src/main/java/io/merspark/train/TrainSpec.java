@@ -1,0 +1,188 @@
+package io.merspark.train;
+
+import java.util.List;
+
+/**
+ * Everything that defines one training run of the attention-fusion ensemble; stored next to the weights
+ * so a saved ensemble can be rebuilt exactly.
+ *
+ * @param modalities   modality names, in the order of {@link FusionSample#features()}
+ * @param inputDims    pooled feature width per modality
+ * @param numClasses   number of emotion classes (must equal {@code classes.size()})
+ * @param classes      class names in label-index order
+ * @param folds        k of the stratified k-fold; also the ensemble size
+ * @param maxEpochs    upper bound on epochs per fold
+ * @param batchSize    mini-batch size
+ * @param learningRate Adam learning rate
+ * @param weightDecay  L2 weight decay applied by Adam
+ * @param hidden       width of the modality encoders and of the fused vector
+ * @param dropout      dropout rate inside the encoders and before the classifier
+ * @param patience     epochs without a better validation WAF before a fold stops
+ * @param seed         seeds fold assignment, shuffling, initialisation and dropout
+ * @param device       "cpu", "gpu" or "auto" (gpu when the PyTorch engine sees one)
+ */
+public record TrainSpec(
+        List<String> modalities,
+        int[] inputDims,
+        int numClasses,
+        List<String> classes,
+        int folds,
+        int maxEpochs,
+        int batchSize,
+        double learningRate,
+        double weightDecay,
+        int hidden,
+        double dropout,
+        int patience,
+        long seed,
+        String device) {
+
+    public static final List<String> MER_CLASSES = List.of("neutral", "angry", "happy", "sad", "worried", "surprise");
+
+    public TrainSpec {
+        modalities = modalities == null ? null : List.copyOf(modalities);
+        inputDims = inputDims == null ? null : inputDims.clone();
+        classes = classes == null ? null : List.copyOf(classes);
+    }
+
+    @Override
+    public int[] inputDims() {
+        return inputDims == null ? null : inputDims.clone();
+    }
+
+    // Records compare arrays by identity; a spec read back from ensemble.json must equal the one written.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrainSpec t
+                && java.util.Objects.equals(modalities, t.modalities) && java.util.Arrays.equals(inputDims, t.inputDims)
+                && numClasses == t.numClasses && java.util.Objects.equals(classes, t.classes) && folds == t.folds
+                && maxEpochs == t.maxEpochs && batchSize == t.batchSize && learningRate == t.learningRate
+                && weightDecay == t.weightDecay && hidden == t.hidden && dropout == t.dropout
+                && patience == t.patience && seed == t.seed && java.util.Objects.equals(device, t.device);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(modalities, java.util.Arrays.hashCode(inputDims), numClasses, classes, folds,
+                maxEpochs, batchSize, learningRate, weightDecay, hidden, dropout, patience, seed, device);
+    }
+
+    @Override
+    public String toString() {
+        return "TrainSpec[modalities=" + modalities + ", inputDims=" + java.util.Arrays.toString(inputDims)
+                + ", classes=" + classes + ", folds=" + folds + ", maxEpochs=" + maxEpochs + ", batchSize=" + batchSize
+                + ", learningRate=" + learningRate + ", weightDecay=" + weightDecay + ", hidden=" + hidden
+                + ", dropout=" + dropout + ", patience=" + patience + ", seed=" + seed + ", device=" + device + "]";
+    }
+
+    public int numModalities() {
+        return modalities.size();
+    }
+
+    /** Throws {@link IllegalArgumentException} naming the first field that is out of range. */
+    public TrainSpec validate() {
+        if (modalities == null || modalities.isEmpty()) {
+            throw bad("modalities", "must name at least one modality");
+        }
+        if (inputDims == null || inputDims.length != modalities.size()) {
+            throw bad("inputDims", "needs one width per modality (" + (modalities.size()) + ")");
+        }
+        for (int i = 0; i < inputDims.length; i++) {
+            if (inputDims[i] <= 0) {
+                throw bad("inputDims", "width of " + modalities.get(i) + " must be positive, was " + inputDims[i]);
+            }
+        }
+        if (numClasses < 2) {
+            throw bad("numClasses", "must be at least 2, was " + numClasses);
+        }
+        if (classes == null || classes.size() != numClasses) {
+            throw bad("classes", "must list numClasses (" + numClasses + ") names");
+        }
+        if (folds < 2) {
+            throw bad("folds", "must be at least 2, was " + folds);
+        }
+        if (maxEpochs < 1) {
+            throw bad("maxEpochs", "must be at least 1, was " + maxEpochs);
+        }
+        if (batchSize < 1) {
+            throw bad("batchSize", "must be at least 1, was " + batchSize);
+        }
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw bad("learningRate", "must be positive and finite, was " + learningRate);
+        }
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw bad("weightDecay", "must be >= 0 and finite, was " + weightDecay);
+        }
+        if (hidden < 1) {
+            throw bad("hidden", "must be at least 1, was " + hidden);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw bad("dropout", "must be in [0, 1), was " + dropout);
+        }
+        if (patience < 1) {
+            throw bad("patience", "must be at least 1, was " + patience);
+        }
+        if (device == null || !List.of("cpu", "gpu", "auto").contains(device)) {
+            throw bad("device", "must be cpu, gpu or auto, was " + device);
+        }
+        return this;
+    }
+
+    private static IllegalArgumentException bad(String field, String why) {
+        return new IllegalArgumentException("TrainSpec." + field + " " + why);
+    }
+
+    public static Builder builder(List<String> modalities, int[] inputDims, List<String> classes) {
+        return new Builder(modalities, inputDims, classes);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(modalities, inputDims, classes)
+                .numClasses(numClasses).folds(folds).maxEpochs(maxEpochs).batchSize(batchSize)
+                .learningRate(learningRate).weightDecay(weightDecay).hidden(hidden).dropout(dropout)
+                .patience(patience).seed(seed).device(device);
+    }
+
+    /** Defaults follow the MER tool chain's attention baseline. */
+    public static final class Builder {
+        private final List<String> modalities;
+        private final int[] inputDims;
+        private final List<String> classes;
+        private int numClasses;
+        private int folds = 5;
+        private int maxEpochs = 60;
+        private int batchSize = 32;
+        private double learningRate = 1e-3;
+        private double weightDecay = 1e-4;
+        private int hidden = 128;
+        private double dropout = 0.3;
+        private int patience = 10;
+        private long seed = 42;
+        private String device = "auto";
+
+        private Builder(List<String> modalities, int[] inputDims, List<String> classes) {
+            this.modalities = modalities;
+            this.inputDims = inputDims;
+            this.classes = classes;
+            this.numClasses = classes == null ? 0 : classes.size();
+        }
+
+        public Builder numClasses(int v) { numClasses = v; return this; }
+        public Builder folds(int v) { folds = v; return this; }
+        public Builder maxEpochs(int v) { maxEpochs = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder learningRate(double v) { learningRate = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder hidden(int v) { hidden = v; return this; }
+        public Builder dropout(double v) { dropout = v; return this; }
+        public Builder patience(int v) { patience = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder device(String v) { device = v; return this; }
+
+        /** Builds and validates. */
+        public TrainSpec build() {
+            return new TrainSpec(modalities, inputDims, numClasses, classes, folds, maxEpochs, batchSize,
+                    learningRate, weightDecay, hidden, dropout, patience, seed, device).validate();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.merspark.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FusionEnsembleTest {
+
+    private static final SyntheticFusionData DATA = SyntheticFusionData.small(8);
+    private static final List<float[][]> PROBE = SyntheticFusionData.features(DATA.samples(700, 0.3, 99));
+
+    private static FusionEnsemble ensemble;
+
+    @BeforeAll
+    static void train() {
+        TrainSpec spec = SyntheticFusionData.quickSpec().maxEpochs(15).seed(3).build();
+        ensemble = new FusionTrainer().train(DATA.samples(150, 0.3, 1), spec);
+    }
+
+    @AfterAll
+    static void close() {
+        ensemble.close();
+    }
+
+    @Test
+    void saveThenLoadPredictsTheSameLogits(@TempDir Path dir) throws Exception {
+        Path target = dir.resolve("round=1/model");
+        ensemble.save(target);
+
+        assertTrue(Files.isRegularFile(target.resolve("member-0.params")));
+        assertTrue(Files.isRegularFile(target.resolve("member-2.params")));
+        JsonNode json = new ObjectMapper().readTree(target.resolve("ensemble.json").toFile());
+        assertEquals(TrainSpec.MER_CLASSES.toString(), new ObjectMapper().convertValue(json.get("classes"), List.class).toString());
+        assertEquals(3, json.get("members").size());
+        assertEquals(16, json.get("members").get(0).get("scaler").get("mean").get(0).size());
+        assertEquals(3, json.get("spec").get("seed").asLong());
+
+        float[][] before = ensemble.predictLogits(PROBE);
+        try (FusionEnsemble loaded = FusionEnsemble.load(target, "cpu")) {
+            assertEquals(ensemble.spec(), loaded.spec());
+            assertEquals(ensemble.foldMetrics(), loaded.foldMetrics());
+            float[][] after = loaded.predictLogits(PROBE);
+            for (int i = 0; i < before.length; i++) {
+                assertArrayEquals(before[i], after[i], 1e-6f, "row " + i);
+            }
+        }
+    }
+
+    @Test
+    void predictionsSpanSeveralChunksAndMatchRowByRow() {
+        assertTrue(PROBE.size() > EnsembleMember.CHUNK);
+        float[][] all = ensemble.predictLogits(PROBE);
+        float[][] last = ensemble.predictLogits(PROBE.subList(PROBE.size() - 1, PROBE.size()));
+        assertEquals(PROBE.size(), all.length);
+        assertArrayEquals(all[PROBE.size() - 1], last[0], 1e-5f);
+    }
+
+    @Test
+    void concurrentCallersGetTheSameAnswers() throws Exception {
+        float[][] expected = ensemble.predictProba(PROBE.subList(0, 200));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<float[][]>> futures = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                futures.add(pool.submit(() -> ensemble.predictProba(PROBE.subList(0, 200))));
+            }
+            for (Future<float[][]> f : futures) {
+                float[][] got = f.get();
+                for (int r = 0; r < expected.length; r++) {
+                    assertArrayEquals(expected[r], got[r], 1e-6f);
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void loadingAMissingDirectoryFailsClearly(@TempDir Path dir) {
+        Exception e = assertThrows(java.io.UncheckedIOException.class, () -> FusionEnsemble.load(dir, "cpu"));
+        assertTrue(e.getMessage().contains("ensemble.json"), e.getMessage());
+    }
+}
