@@ -55,4 +55,20 @@ class PseudoLabelAccuracyTest {
         assertEquals(new PseudoLabelAccuracy.Result(0, 0, 0), r);
         assertTrue(Double.isNaN(r.accuracy()));
     }
+
+    @Test
+    void countsAcceptedRowsPerClassInClassOrder(SparkSession spark) {
+        Dataset<Row> pseudo = spark.createDataFrame(List.of(
+                RowFactory.create("u1", "happy"),
+                RowFactory.create("u2", "neutral"),
+                RowFactory.create("u3", "happy")), ID_LABEL);
+
+        var counts = PseudoLabelCounts.perClass(pseudo, "label", List.of("neutral", "angry", "happy"));
+
+        assertEquals(List.of("neutral", "angry", "happy"), List.copyOf(counts.keySet()));
+        assertEquals(List.of(1L, 0L, 2L), List.copyOf(counts.values()));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PseudoLabelCounts.perClass(pseudo, "label", List.of("neutral", "angry")));
+        assertTrue(e.getMessage().contains("unknown class happy"), e.getMessage());
+    }
 }
