@@ -5,6 +5,7 @@ import io.merspark.evaluate.ClassificationMetrics;
 import io.merspark.evaluate.ConfusionCounter;
 import io.merspark.evaluate.MetricsReport;
 import io.merspark.evaluate.PseudoLabelAccuracy;
+import io.merspark.evaluate.PseudoLabelCounts;
 import io.merspark.features.PooledFeatures;
 import io.merspark.ingest.ManifestColumns;
 import io.merspark.score.EnsembleCache;
@@ -123,7 +124,7 @@ public final class RoundStages {
             }
         });
         long n = ctx.spark().read().parquet(ctx.layout().pseudo(round)).count();
-        LOG.info("round {}: accepted {} pseudo-labels ({})", round, n, sel.strategy().configName());
+        LOG.info("round {}: accepted {} pseudo-labels ({})", round, n, sel.strategyName());
         return n;
     }
 
@@ -151,9 +152,9 @@ public final class RoundStages {
         if (ctx.storage().exists(pseudoDir)) {
             Dataset<Row> pseudo = ctx.spark().read().parquet(pseudoDir);
             report = report.with("n_pseudo", pseudo.count())
-                    .with("accepted_per_class", acceptedPerClass(pseudo));
+                    .with("accepted_per_class", PseudoLabelCounts.perClass(pseudo, "label", s.classes()));
             if (!s.truth().isBlank()) {
-                PseudoLabelAccuracy.Result acc = PseudoLabelAccuracy.compute(pseudo, PseudoLabelAccuracy.readTruth(ctx.spark(), s.truth()));
+                PseudoLabelAccuracy.Result acc = PseudoLabelAccuracy.of(pseudo, PseudoLabelAccuracy.readTruth(ctx.spark(), s.truth()));
                 report = report.with("pseudo_accuracy", acc.accuracy()).with("pseudo_matched", acc.matched());
             }
         }
@@ -165,19 +166,14 @@ public final class RoundStages {
         return report;
     }
 
-    private Map<String, Long> acceptedPerClass(Dataset<Row> pseudo) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        s.classes().forEach(c -> out.put(c, 0L));
-        for (Row r : pseudo.groupBy("label").count().collectAsList()) {
-            out.put(r.getString(0), r.getLong(1));
-        }
-        return out;
-    }
-
     private SelectionSettings selectionSettings(int round) {
         var sel = s.select();
-        return SelectionSettings.fromConfig(sel.strategy(), s.classes(), sel.threshold(), sel.classThresholds(),
-                sel.softWeighting(), round);
+        SelectionSettings base = SelectionSettings.Strategy.parse(sel.strategy()) == SelectionSettings.Strategy.FIXED
+                ? SelectionSettings.fixed(s.classes(), sel.threshold())
+                // classes without their own threshold fall back to the global one
+                : SelectionSettings.classWise(s.classes(), s.classes().stream()
+                        .map(c -> sel.classThresholds().getOrDefault(c, sel.threshold())).toList());
+        return base.withSoftWeighting(sel.softWeighting()).forRound(round);
     }
 
     /** A split of the manifest joined with its pooled features (samples without any feature are left out). */

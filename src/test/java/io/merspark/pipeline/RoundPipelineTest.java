@@ -74,7 +74,7 @@ class RoundPipelineTest {
             assertEquals(36, features + errors, m);
             assertEquals(36, features, m + " features on clean clips");
         }
-        assertTrue(summary.addsUp(), summary.toString());
+        assertTrue(summary.balanced(), summary.toString());
     }
 
     @Test
