@@ -117,11 +117,18 @@ final class FoldTrainer {
             List<float[][]> rows = new ArrayList<>(batch);
             float[] oneHot = new float[batch * numClasses];
             float[] weights = new float[batch];
+            double weightSum = 0;
             for (int b = 0; b < batch; b++) {
                 FusionSample s = train.get(order.get(start + b));
                 rows.add(s.features());
                 oneHot[b * numClasses + s.label()] = 1f;
                 weights[b] = s.weight();
+                weightSum += s.weight();
+            }
+            if (weightSum == 0) {
+                // Nothing to learn from; stepping would only let weight decay and Adam's momentum move the
+                // parameters (and DJL rejects an all-zero gradient on the first step).
+                continue;
             }
             try (NDManager batchManager = trainer.getManager().newSubManager()) {
                 NDList inputs = FusionInputs.encode(batchManager, rows, scaler, dims);
