@@ -55,7 +55,8 @@ class FusionTrainerTest {
         float[][] full = HELD_OUT.get(0).features();
         float[][] noAudio = {full[0], null, full[2]};
         float[][] onlyText = {null, null, full[2]};
-        float[][] proba = trained.predictProba(List.of(full, noAudio, onlyText));
+        float[][] nothing = {null, null, null};
+        float[][] proba = trained.predictProba(List.of(full, noAudio, onlyText, nothing));
         for (float[] row : proba) {
             double sum = 0;
             for (float p : row) {
