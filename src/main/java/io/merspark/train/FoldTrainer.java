@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -88,7 +89,7 @@ final class FoldTrainer {
             double loss = trainEpoch(trainer, scaler, train, order);
             ClassificationMetrics val = evaluate(trainer, scaler, validation);
             LOG.info("fold {} epoch {}: train loss {} val WAF {} acc {}", fold, epoch,
-                    String.format("%.4f", loss), String.format("%.4f", val.waf()), String.format("%.4f", val.accuracy()));
+                    fmt(loss), fmt(val.waf()), fmt(val.accuracy()));
             if (val.waf() > bestWaf) {
                 bestWaf = val.waf();
                 bestAccuracy = val.accuracy();
@@ -103,7 +104,7 @@ final class FoldTrainer {
         FoldMetrics metrics = new FoldMetrics(fold, bestWaf, bestAccuracy, bestEpoch, epoch, train.size(),
                 validation.size());
         LOG.info("fold {} done: best epoch {} of {}, val WAF {} acc {}", fold, bestEpoch, epoch,
-                String.format("%.4f", bestWaf), String.format("%.4f", bestAccuracy));
+                fmt(bestWaf), fmt(bestAccuracy));
         return new FoldResult(scaler, bestParams, metrics);
     }
 
@@ -117,11 +118,18 @@ final class FoldTrainer {
             List<float[][]> rows = new ArrayList<>(batch);
             float[] oneHot = new float[batch * numClasses];
             float[] weights = new float[batch];
+            double weightSum = 0;
             for (int b = 0; b < batch; b++) {
                 FusionSample s = train.get(order.get(start + b));
                 rows.add(s.features());
                 oneHot[b * numClasses + s.label()] = 1f;
                 weights[b] = s.weight();
+                weightSum += s.weight();
+            }
+            if (weightSum == 0) {
+                // Nothing to learn from; stepping would only let weight decay and Adam's momentum move the
+                // parameters (and DJL rejects an all-zero gradient on the first step).
+                continue;
             }
             try (NDManager batchManager = trainer.getManager().newSubManager()) {
                 NDList inputs = FusionInputs.encode(batchManager, rows, scaler, dims);
@@ -166,6 +174,10 @@ final class FoldTrainer {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
     }
 
     static int argmax(float[] v) {

@@ -6,10 +6,14 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Trains the attention-fusion baseline as a stratified k-fold ensemble on the driver: fold k's member
  * is trained on the other folds and early-stopped on fold k.
+ *
+ * <p>Pseudo-labelled rows are stratified by their label like gold ones, so they also appear in the
+ * validation folds, where they count unweighted towards the early-stopping WAF.
  *
  * <p>Deterministic on CPU: fold assignment, shuffling, initialisation and dropout all derive from
  * {@link TrainSpec#seed()}. The engine's random generator is process-wide, so two trainings must not run
@@ -48,7 +52,7 @@ public final class FusionTrainer {
             throw e;
         }
         FusionEnsemble ensemble = new FusionEnsemble(spec, members);
-        LOG.info("ensemble trained: mean validation WAF {}", String.format("%.4f", ensemble.meanValidationWaf()));
+        LOG.info("ensemble trained: mean validation WAF {}", String.format(Locale.ROOT, "%.4f", ensemble.meanValidationWaf()));
         return ensemble;
     }
 

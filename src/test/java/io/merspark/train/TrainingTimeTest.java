@@ -32,8 +32,9 @@ class TrainingTimeTest {
                 bytes = files.mapToLong(p -> p.toFile().length()).sum();
             }
             int epochs = ensemble.foldMetrics().stream().mapToInt(FoldMetrics::epochsRun).sum();
-            System.out.printf("5-fold training on %d rows (dims 256/96/384): %.1f s, %d epochs (%.0f ms each), mean val WAF %.3f,"
-                    + " saved %d KB%n", samples.size(), seconds, epochs, 1000 * seconds / epochs, ensemble.meanValidationWaf(), bytes / 1024);
+            System.out.printf("5-fold training on %d rows (dims 256/96/384): %.1f s, %d epochs (%.0f ms each),"
+                    + " mean val WAF %.3f, saved %d KB%n", samples.size(), seconds, epochs, 1000 * seconds / epochs,
+                    ensemble.meanValidationWaf(), bytes / 1024);
             assertEquals(5, ensemble.size());
             assertTrue(ensemble.meanValidationWaf() > 0.8, "mean WAF " + ensemble.meanValidationWaf());
         }
