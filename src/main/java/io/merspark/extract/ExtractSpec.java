@@ -1,0 +1,138 @@
+package io.merspark.extract;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Everything executors need to extract features; the only thing a Spark closure of this stage carries (models are
+ * loaded on the executors by {@link EncoderCache}). Model locations are absolute paths or {@code classpath:} names.
+ *
+ * @param modalities       which of video, audio, text to extract
+ * @param faceModel        face_expression.onnx
+ * @param melModel         melspectrogram.onnx
+ * @param speechModel      embedding_model.onnx
+ * @param textModel        sentence encoder ONNX file
+ * @param textTokenizer    its HuggingFace tokenizer.json
+ * @param framesPerClip    video frames sampled uniformly per clip
+ * @param frameSize        square frame side fed to the face model (112)
+ * @param videoBatch       clips per face-model batch
+ * @param audioBatch       clips per speech-model batch
+ * @param textBatch        texts per tokenizer/encoder call
+ * @param videoMaxTokens   frame vectors kept in {@code tokens}
+ * @param audioMaxTokens   speech windows kept in {@code tokens}
+ * @param textMaxTokens    token vectors kept in {@code tokens}
+ * @param textMaxLength    tokenizer truncation length
+ * @param rowsPerPartition manifest rows per task
+ * @param device           "cpu" or "gpu"
+ * @param threads          ONNX Runtime intra-op threads per model (the cores of one task)
+ */
+public record ExtractSpec(
+        Set<Modality> modalities,
+        String faceModel,
+        String melModel,
+        String speechModel,
+        String textModel,
+        String textTokenizer,
+        int framesPerClip,
+        int frameSize,
+        int videoBatch,
+        int audioBatch,
+        int textBatch,
+        int videoMaxTokens,
+        int audioMaxTokens,
+        int textMaxTokens,
+        int textMaxLength,
+        int rowsPerPartition,
+        String device,
+        int threads) implements Serializable {
+
+    public ExtractSpec {
+        if (modalities == null || modalities.isEmpty()) {
+            throw new IllegalArgumentException("extract.modalities: at least one of video, audio, text");
+        }
+        modalities = Set.copyOf(modalities);
+        require(framesPerClip, "framesPerClip");
+        require(videoBatch, "videoBatch");
+        require(audioBatch, "audioBatch");
+        require(textBatch, "textBatch");
+        require(videoMaxTokens, "videoMaxTokens");
+        require(audioMaxTokens, "audioMaxTokens");
+        require(textMaxTokens, "textMaxTokens");
+        require(textMaxLength, "textMaxLength");
+        require(rowsPerPartition, "rowsPerPartition");
+        require(threads, "threads");
+        if (frameSize != FaceExpressionEncoder.IMAGE_SIZE) {
+            throw new IllegalArgumentException("frameSize: the face model takes " + FaceExpressionEncoder.IMAGE_SIZE
+                    + " px frames, got " + frameSize);
+        }
+        if (!"cpu".equals(device) && !"gpu".equals(device)) {
+            throw new IllegalArgumentException("device: cpu or gpu, got " + device);
+        }
+        for (Modality m : modalities) {
+            for (String location : m == Modality.VIDEO ? new String[] {faceModel}
+                    : m == Modality.AUDIO ? new String[] {melModel, speechModel}
+                    : new String[] {textModel, textTokenizer}) {
+                if (location == null || location.isBlank()) {
+                    throw new IllegalArgumentException("model location for " + m.key() + " is missing");
+                }
+            }
+        }
+    }
+
+    /**
+     * The defaults: all modalities; the face and speech models from {@code modelsDir} (the repository's
+     * {@code models/}), the sentence encoder from the classpath; 8 frames of 112 px, batches of 32, tokens kept
+     * video 8 / audio 48 / text 32, text truncated at 128 tokens, 64 rows per partition, cpu, 1 thread.
+     */
+    public static ExtractSpec defaults(Path modelsDir) {
+        Path dir = modelsDir.toAbsolutePath();
+        return new ExtractSpec(EnumSet.allOf(Modality.class),
+                dir.resolve("face-expression/face_expression.onnx").toString(),
+                dir.resolve("speech-embedding/melspectrogram.onnx").toString(),
+                dir.resolve("speech-embedding/embedding_model.onnx").toString(),
+                SentenceEncoder.DEFAULT_MODEL, SentenceEncoder.DEFAULT_TOKENIZER,
+                8, FaceExpressionEncoder.IMAGE_SIZE, 32, 32, 32, 8, 48, 32, 128, 64, "cpu", 1);
+    }
+
+    public ExtractSpec withModalities(Set<Modality> m) {
+        return new ExtractSpec(m, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
+                frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
+                textMaxLength, rowsPerPartition, device, threads);
+    }
+
+    public ExtractSpec withRowsPerPartition(int rows) {
+        return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
+                frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
+                textMaxLength, rows, device, threads);
+    }
+
+    public ExtractSpec withBatchSize(int batch) {
+        return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
+                frameSize, batch, batch, batch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
+                rowsPerPartition, device, threads);
+    }
+
+    public int batchSize(Modality m) {
+        return switch (m) {
+            case VIDEO -> videoBatch;
+            case AUDIO -> audioBatch;
+            case TEXT -> textBatch;
+        };
+    }
+
+    public int maxTokens(Modality m) {
+        return switch (m) {
+            case VIDEO -> videoMaxTokens;
+            case AUDIO -> audioMaxTokens;
+            case TEXT -> textMaxTokens;
+        };
+    }
+
+    private static void require(int value, String name) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+}

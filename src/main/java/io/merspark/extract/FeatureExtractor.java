@@ -1,0 +1,113 @@
+package io.merspark.extract;
+
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * The extract stage: shards a manifest over tasks, decodes and encodes every (sample, modality) once, and writes
+ * <ul>
+ *   <li>{@code featuresDir}: Parquet partitioned by {@code modality}, columns sample_id, encoder, pooled, tokens;</li>
+ *   <li>{@code errorsDir}: Parquet, columns sample_id, modality, reason — one row per (sample, modality) that
+ *       failed, so nothing is dropped silently.</li>
+ * </ul>
+ * The task outcomes are staged once as Parquet and both outputs are split from that, so no file is decoded twice.
+ */
+public final class FeatureExtractor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FeatureExtractor.class);
+
+    public ExtractSummary run(SparkSession spark, Dataset<Row> manifest, ExtractSpec spec, String featuresDir,
+                              String errorsDir) {
+        long start = System.nanoTime();
+        Dataset<Row> inputs = inputs(manifest);
+        long rows = inputs.count();
+        int partitions = (int) Math.max(1, (rows + spec.rowsPerPartition() - 1) / spec.rowsPerPartition());
+        LongAccumulator loads = spark.sparkContext().longAccumulator("extract.modelLoads");
+        LongAccumulator truncated = spark.sparkContext().longAccumulator("extract.truncatedTexts");
+
+        // Spark's hash partitioning of sample_id (Murmur3, fixed seed) puts a sample in the same shard on every run.
+        Dataset<Row> outcomes = inputs
+                .repartition(partitions, col("sample_id"))
+                .mapPartitions(new PartitionExtractor(spec, loads, truncated), Encoders.row(Outcome.SCHEMA));
+
+        String staging = stagingDir(featuresDir);
+        try {
+            outcomes.write().mode(SaveMode.Overwrite).parquet(staging);
+            Dataset<Row> staged = spark.read().parquet(staging);
+            staged.filter(col("reason").isNull())
+                    .select(col("sample_id"), col("encoder"), col("pooled"), col("tokens"), col("modality"))
+                    .write().mode(SaveMode.Overwrite).partitionBy("modality").parquet(featuresDir);
+            staged.filter(col("reason").isNotNull())
+                    .select(col("sample_id"), col("modality"), col("reason"))
+                    .write().mode(SaveMode.Overwrite).parquet(errorsDir);
+            ExtractSummary summary = summarise(staged, spec, rows, loads.value(), truncated.value());
+            LOG.info("extracted {} rows into {} partitions in {} s: {}", rows, partitions,
+                    (System.nanoTime() - start) / 1_000_000_000.0, summary);
+            return summary;
+        } finally {
+            delete(spark, staging);
+        }
+    }
+
+    /** The manifest columns the tasks read; {@code audio} may be absent (audio then comes from the video). */
+    private static Dataset<Row> inputs(Dataset<Row> manifest) {
+        List<String> columns = Arrays.asList(manifest.columns());
+        if (!columns.contains("sample_id")) {
+            throw new IllegalArgumentException("manifest has no sample_id column: " + columns);
+        }
+        return manifest.select(col("sample_id").cast(DataTypes.StringType),
+                optional(columns, "video"), optional(columns, "audio"), optional(columns, "text"));
+    }
+
+    private static Column optional(List<String> columns, String name) {
+        return columns.contains(name) ? col(name).cast(DataTypes.StringType)
+                : lit(null).cast(DataTypes.StringType).as(name);
+    }
+
+    private static ExtractSummary summarise(Dataset<Row> staged, ExtractSpec spec, long rows, long loads,
+                                            long truncated) {
+        Map<Modality, long[]> counts = new EnumMap<>(Modality.class);
+        spec.modalities().forEach(m -> counts.put(m, new long[2]));
+        for (Row r : staged.groupBy(col("modality"), col("reason").isNull().as("ok")).count().collectAsList()) {
+            counts.get(Modality.of(r.getString(0)))[r.getBoolean(1) ? 0 : 1] += r.getLong(2);
+        }
+        Map<Modality, ExtractSummary.Counts> perModality = new EnumMap<>(Modality.class);
+        counts.forEach((m, c) -> perModality.put(m, new ExtractSummary.Counts(rows, c[0], c[1])));
+        return new ExtractSummary(perModality, loads, truncated);
+    }
+
+    private static String stagingDir(String featuresDir) {
+        String base = featuresDir.endsWith("/") ? featuresDir.substring(0, featuresDir.length() - 1) : featuresDir;
+        return base + "_staging-" + UUID.randomUUID();
+    }
+
+    private static void delete(SparkSession spark, String dir) {
+        try {
+            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir);
+            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            fs.delete(path, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove staging directory " + dir, e);
+        }
+    }
+}

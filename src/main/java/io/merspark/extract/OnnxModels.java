@@ -1,0 +1,63 @@
+package io.merspark.extract;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** Loads an ONNX file through DJL's ONNX Runtime engine; each encoder then opens predictors with its own translator. */
+final class OnnxModels {
+
+    private OnnxModels() {
+    }
+
+    /**
+     * @param device  "cpu" or "gpu" (ONNX Runtime uses CUDA only when its GPU build is on the classpath)
+     * @param threads intra-op threads of this session: keep it at the cores of one Spark task to avoid oversubscription
+     */
+    static ZooModel<NDList, NDList> load(Path onnx, String device, int threads) {
+        Criteria<NDList, NDList> criteria = Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(onnx)
+                .optEngine("OnnxRuntime")
+                .optDevice("gpu".equalsIgnoreCase(device) ? Device.gpu() : Device.cpu())
+                .optOption("intraOpNumThreads", Integer.toString(Math.max(1, threads)))
+                .optOption("interOpNumThreads", "1")
+                .build();
+        try {
+            return criteria.loadModel();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model " + onnx, e);
+        } catch (ModelNotFoundException | MalformedModelException e) {
+            throw new IllegalArgumentException("cannot load ONNX model " + onnx + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** ONNX Runtime may return outputs in session order, so outputs are picked by name. */
+    static NDArray output(NDList outputs, String name) {
+        for (NDArray a : outputs) {
+            if (name.equals(a.getName())) {
+                return a;
+            }
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        outputs.forEach(a -> names.add(a.getName()));
+        throw new IllegalStateException("model output '" + name + "' missing; got " + names);
+    }
+
+    /** Splits a flat row-major [rows, width] array into rows. */
+    static float[][] rows(float[] flat, int offsetRow, int rows, int width) {
+        float[][] out = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            out[r] = java.util.Arrays.copyOfRange(flat, (offsetRow + r) * width, (offsetRow + r + 1) * width);
+        }
+        return out;
+    }
+}

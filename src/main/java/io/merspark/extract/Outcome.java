@@ -1,0 +1,45 @@
+package io.merspark.extract;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The staging row of one (sample, modality): either a feature (encoder, pooled, tokens) or an error (reason).
+ * Staging both in one table lets the job decode every file once and then split features from errors.
+ */
+final class Outcome {
+
+    static final StructType SCHEMA = new StructType()
+            .add("sample_id", DataTypes.StringType, false)
+            .add("modality", DataTypes.StringType, false)
+            .add("encoder", DataTypes.StringType, true)
+            .add("pooled", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+            .add("tokens", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType, false), false),
+                    true)
+            .add("reason", DataTypes.StringType, true);
+
+    private Outcome() {
+    }
+
+    static Row feature(String sampleId, Modality m, String encoder, Embedding e, int maxTokens) {
+        return RowFactory.create(sampleId, m.key(), encoder, e.pooled(), cap(e.tokens(), maxTokens), null);
+    }
+
+    static Row error(String sampleId, Modality m, String reason) {
+        return RowFactory.create(sampleId, m.key(), null, null, null, reason);
+    }
+
+    /** Keeps at most {@code max} token vectors, evenly spread over the sequence and in order. */
+    static float[][] cap(float[][] tokens, int max) {
+        if (tokens.length <= max) {
+            return tokens;
+        }
+        float[][] kept = new float[max][];
+        for (int i = 0; i < max; i++) {
+            kept[i] = tokens[(int) Math.floor((i + 0.5) * tokens.length / max)];
+        }
+        return kept;
+    }
+}

@@ -1,0 +1,192 @@
+package io.merspark.extract;
+
+import io.merspark.media.AudioDecoder;
+import io.merspark.media.MediaException;
+import io.merspark.media.VideoFrameSampler;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The task side of extraction: reads manifest rows in chunks, and for each modality decodes the chunk's inputs and
+ * encodes them in batches, emitting one {@link Outcome} per (sample, modality). A failing sample becomes an error
+ * row and the task goes on. Serialised into the closure: only the spec and two accumulators; encoders come from
+ * the per-JVM {@link EncoderCache}.
+ */
+final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionExtractor.class);
+
+    private final ExtractSpec spec;
+    private final LongAccumulator modelLoads;
+    private final LongAccumulator truncatedTexts;
+
+    PartitionExtractor(ExtractSpec spec, LongAccumulator modelLoads, LongAccumulator truncatedTexts) {
+        this.spec = spec;
+        this.modelLoads = modelLoads;
+        this.truncatedTexts = truncatedTexts;
+    }
+
+    /** A manifest row as the task needs it. */
+    record Input(String sampleId, String video, String audio, String text) {
+        static Input of(Row row) {
+            return new Input(row.getAs("sample_id"), row.getAs("video"), row.getAs("audio"), row.getAs("text"));
+        }
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+        int chunkSize = spec.modalities().stream().mapToInt(spec::batchSize).max().orElse(32);
+        int partition = TaskContext.get() == null ? -1 : TaskContext.getPartitionId();
+        // Lazy: one chunk is decoded and encoded at a time, so a large partition never sits in memory at once.
+        return new Iterator<>() {
+            private Iterator<Row> current = Collections.emptyIterator();
+            private long done;
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && rows.hasNext()) {
+                    List<Input> chunk = new ArrayList<>(chunkSize);
+                    while (chunk.size() < chunkSize && rows.hasNext()) {
+                        chunk.add(Input.of(rows.next()));
+                    }
+                    long start = System.nanoTime();
+                    current = extract(chunk).iterator();
+                    done += chunk.size();
+                    LOG.info("partition {}: {} rows done ({} in {} ms)", partition, done, chunk.size(),
+                            (System.nanoTime() - start) / 1_000_000);
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+    }
+
+    List<Row> extract(List<Input> chunk) {
+        List<Row> out = new ArrayList<>(chunk.size() * spec.modalities().size());
+        for (Modality m : Modality.values()) {
+            if (!spec.modalities().contains(m)) {
+                continue;
+            }
+            for (int from = 0; from < chunk.size(); from += spec.batchSize(m)) {
+                out.addAll(extractBatch(m, chunk.subList(from, Math.min(chunk.size(), from + spec.batchSize(m)))));
+            }
+        }
+        return out;
+    }
+
+    private List<Row> extractBatch(Modality m, List<Input> batch) {
+        List<Row> out = new ArrayList<>(batch.size());
+        List<String> ids = new ArrayList<>();
+        List<Object> decoded = new ArrayList<>();
+        for (Input in : batch) {
+            try {
+                decoded.add(decode(m, in));
+                ids.add(in.sampleId());
+            } catch (MediaException | IllegalArgumentException e) {
+                out.add(Outcome.error(in.sampleId(), m, e.getMessage()));
+            } catch (RuntimeException e) {
+                out.add(Outcome.error(in.sampleId(), m, m.key() + " decoding failed: " + e));
+            }
+        }
+        if (ids.isEmpty()) {
+            return out;
+        }
+        List<Embedding> embeddings;
+        String encoder = encoderId(m);
+        try {
+            embeddings = encode(m, decoded);
+        } catch (Exception batchFailure) {
+            // Isolate the sample that broke the batch: encode one by one, so only that one becomes an error.
+            LOG.warn("{} batch of {} failed, encoding one by one: {}", m.key(), ids.size(), batchFailure.toString());
+            embeddings = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                try {
+                    embeddings.add(encode(m, List.of(decoded.get(i))).get(0));
+                } catch (Exception e) {
+                    embeddings.add(null);
+                    out.add(Outcome.error(ids.get(i), m, m.key() + " encoder failed: " + e.getMessage()));
+                }
+            }
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            Embedding e = embeddings.get(i);
+            if (e == null) {
+                continue;
+            }
+            if (!e.isFinite()) {
+                out.add(Outcome.error(ids.get(i), m, "non-finite values (NaN/Inf) in " + m.key() + " embedding"));
+            } else {
+                out.add(Outcome.feature(ids.get(i), m, encoder, e, spec.maxTokens(m)));
+            }
+        }
+        return out;
+    }
+
+    private Object decode(Modality m, Input in) throws MediaException {
+        return switch (m) {
+            case VIDEO -> {
+                List<float[]> frames = new VideoFrameSampler().sample(path(in.video(), "video"),
+                        spec.framesPerClip(), spec.frameSize());
+                yield frames;
+            }
+            case AUDIO -> new AudioDecoder().decodeMono16k(
+                    path(in.audio() != null ? in.audio() : in.video(), "audio or video"));
+            case TEXT -> {
+                if (in.text() == null || in.text().isBlank()) {
+                    throw new IllegalArgumentException(in.text() == null ? "no transcript" : "blank transcript");
+                }
+                yield in.text();
+            }
+        };
+    }
+
+    private static Path path(String location, String what) throws MediaException {
+        if (location == null || location.isBlank()) {
+            throw new MediaException("no " + what + " path");
+        }
+        return Paths.get(location);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Embedding> encode(Modality m, List<Object> inputs) throws Exception {
+        return switch (m) {
+            case VIDEO -> EncoderCache.face(spec, modelLoads).encode((List<List<float[]>>) (List<?>) inputs);
+            case AUDIO -> EncoderCache.speech(spec, modelLoads).encode((List<float[]>) (List<?>) inputs);
+            case TEXT -> {
+                LongAdder truncated = new LongAdder();
+                List<Embedding> e = EncoderCache.sentence(spec, modelLoads)
+                        .encode((List<String>) (List<?>) inputs, truncated);
+                truncatedTexts.add(truncated.sum());
+                yield e;
+            }
+        };
+    }
+
+    private String encoderId(Modality m) {
+        return switch (m) {
+            case VIDEO -> EncoderCache.face(spec, modelLoads).id();
+            case AUDIO -> EncoderCache.speech(spec, modelLoads).id();
+            case TEXT -> EncoderCache.sentence(spec, modelLoads).id();
+        };
+    }
+}

@@ -1,0 +1,144 @@
+package io.merspark.extract;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import ai.djl.translate.NoBatchifyTranslator;
+import ai.djl.translate.TranslatorContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * all-MiniLM-L6-v2 (quantised ONNX) with its HuggingFace tokenizer: tokens are the 384-d vectors of the text's
+ * tokens (with [CLS] and [SEP]), pooled is their mean, the sentence-transformers pooling of this model.
+ */
+public final class SentenceEncoder implements AutoCloseable {
+
+    public static final int WIDTH = 384;
+    public static final String DEFAULT_MODEL = "classpath:all-minilm-l6-v2-q.onnx";
+    public static final String DEFAULT_TOKENIZER = "classpath:all-minilm-l6-v2-q-tokenizer.json";
+
+    private final ZooModel<NDList, NDList> model;
+    private final HuggingFaceTokenizer tokenizer;
+    private final String id;
+    private final LongAdder truncated = new LongAdder();
+
+    public SentenceEncoder(Path onnx, Path tokenizerJson, int maxLength) {
+        this(onnx, tokenizerJson, maxLength, "cpu", 1);
+    }
+
+    public SentenceEncoder(Path onnx, Path tokenizerJson, int maxLength, String device, int threads) {
+        try {
+            this.tokenizer = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(tokenizerJson)
+                    .optMaxLength(maxLength)
+                    .optTruncation(true)
+                    .optPadding(false)
+                    .build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read tokenizer " + tokenizerJson, e);
+        }
+        try {
+            this.model = OnnxModels.load(onnx, device, threads);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+        this.id = "all-minilm-l6-v2-q@" + ModelFiles.shortSha256(onnx);
+    }
+
+    /** Loads model and tokenizer from locations that may be {@code classpath:} resources. */
+    public static SentenceEncoder fromLocations(String onnx, String tokenizerJson, int maxLength, String device,
+                                                int threads) {
+        return new SentenceEncoder(ModelFiles.resolve(onnx), ModelFiles.resolve(tokenizerJson), maxLength, device,
+                threads);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** How many texts this encoder has cut at the maximum length so far. */
+    public long truncatedTexts() {
+        return truncated.sum();
+    }
+
+    /** One embedding per non-blank text. */
+    public List<Embedding> encode(List<String> texts) throws TranslateException {
+        return encode(texts, new LongAdder());
+    }
+
+    /** As {@link #encode(List)}, also adding the number of texts cut at the maximum length to {@code truncatedOut}. */
+    public List<Embedding> encode(List<String> texts, LongAdder truncatedOut) throws TranslateException {
+        if (texts.isEmpty()) {
+            return List.of();
+        }
+        List<Encoding> encodings = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            if (text == null || text.isBlank()) {
+                throw new IllegalArgumentException("blank text");
+            }
+            Encoding e = tokenizer.encode(text);
+            if (e.exceedMaxLength()) {
+                truncated.increment();
+                truncatedOut.increment();
+            }
+            encodings.add(e);
+        }
+        try (Predictor<Encoding, Embedding> predictor = model.newPredictor(new TokenTranslator())) {
+            return predictor.batchPredict(encodings);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            model.close();
+        } finally {
+            tokenizer.close();
+        }
+    }
+
+    /**
+     * Token ids → token vectors, one text per forward pass. The quantised graph quantises activations dynamically
+     * (DynamicQuantizeLinear: one int8 scale per tensor, computed over the whole batch), so in a padded batch a
+     * text's vectors depend on its batch mates (measured: up to 0.05 absolute, cosine 0.987 against the text alone).
+     * Features must not depend on partitioning or batch size, so there is no batchifier: {@code batchPredict} then
+     * runs each text on its own, with no padding; tokenisation is the cheap part and stays per batch in the caller.
+     */
+    private static final class TokenTranslator implements NoBatchifyTranslator<Encoding, Embedding> {
+
+        @Override
+        public NDList processInput(TranslatorContext ctx, Encoding encoding) {
+            NDManager manager = ctx.getNDManager();
+            Shape shape = new Shape(1, encoding.getIds().length);
+            return new NDList(named(manager.create(encoding.getIds(), shape), "input_ids"),
+                    named(manager.create(encoding.getAttentionMask(), shape), "attention_mask"),
+                    named(manager.create(encoding.getTypeIds(), shape), "token_type_ids"));
+        }
+
+        @Override
+        public Embedding processOutput(TranslatorContext ctx, NDList outputs) {
+            NDArray hidden = OnnxModels.output(outputs, "last_hidden_state");
+            int seq = (int) hidden.getShape().get(1);
+            // no padding, so every position is a real token
+            return Embedding.meanOf(OnnxModels.rows(hidden.toFloatArray(), 0, seq, WIDTH));
+        }
+
+        private static NDArray named(NDArray array, String name) {
+            array.setName(name);
+            return array;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.merspark.extract;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.Batchifier;
+import ai.djl.translate.NoBatchifyTranslator;
+import ai.djl.translate.TranslateException;
+import ai.djl.translate.Translator;
+import ai.djl.translate.TranslatorContext;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * openWakeWord's speech front-end (Google speech_embedding): 16 kHz PCM → log-mel (32 bins, 10 ms hop) → windows of
+ * 76 mel frames every 8 frames (80 ms) → one 96-d embedding per window. Tokens are the window embeddings; pooled is
+ * their mean.
+ *
+ * <p>A clip shorter than one window (12,512 samples, 0.78 s) is padded at the end with digital silence up to one
+ * window, so every non-empty utterance gets exactly one embedding rather than an error: short interjections are
+ * legitimate speech. Empty PCM is rejected.
+ */
+public final class SpeechEmbeddingEncoder implements AutoCloseable {
+
+    public static final int WIDTH = 96;
+    static final int MEL_BINS = 32;
+    static final int WINDOW = 76;
+    static final int HOP = 8;
+    /** Samples for exactly one window: frames = (samples - 512) / 160 + 1. */
+    static final int MIN_SAMPLES = 512 + (WINDOW - 1) * 160;
+
+    private final ZooModel<NDList, NDList> mel;
+    private final ZooModel<NDList, NDList> embedding;
+    private final String id;
+
+    public SpeechEmbeddingEncoder(Path melOnnx, Path embeddingOnnx) {
+        this(melOnnx, embeddingOnnx, "cpu", 1);
+    }
+
+    public SpeechEmbeddingEncoder(Path melOnnx, Path embeddingOnnx, String device, int threads) {
+        this.mel = OnnxModels.load(melOnnx, device, threads);
+        try {
+            this.embedding = OnnxModels.load(embeddingOnnx, device, threads);
+        } catch (RuntimeException e) {
+            mel.close();
+            throw e;
+        }
+        this.id = "openwakeword-speech-embedding@" + ModelFiles.shortSha256(melOnnx, embeddingOnnx);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** One embedding per clip of 16 kHz mono PCM in [-1, 1]. */
+    public List<Embedding> encode(List<float[]> clips) throws TranslateException {
+        if (clips.isEmpty()) {
+            return List.of();
+        }
+        for (float[] pcm : clips) {
+            if (pcm.length == 0) {
+                throw new IllegalArgumentException("empty audio");
+            }
+        }
+        List<float[][]> mels;
+        // Clips differ in length, so the mel model runs once per clip (batchPredict loops when there is no
+        // batchifier); the windows of all clips then go through the embedding model as one batch.
+        try (Predictor<float[], float[][]> melPredictor = mel.newPredictor(new MelTranslator())) {
+            mels = melPredictor.batchPredict(clips);
+        }
+        try (Predictor<float[][], Embedding> windowPredictor = embedding.newPredictor(new WindowTranslator())) {
+            return windowPredictor.batchPredict(mels);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            embedding.close();
+        } finally {
+            mel.close();
+        }
+    }
+
+    static int windowCount(int melFrames) {
+        return (melFrames - WINDOW) / HOP + 1;
+    }
+
+    /** PCM → transformed log-mel frames [F][32] ({@code mel/10 + 2}, as openWakeWord does before the embedding). */
+    private static final class MelTranslator implements NoBatchifyTranslator<float[], float[][]> {
+
+        @Override
+        public NDList processInput(TranslatorContext ctx, float[] pcm) {
+            // The mel graph outputs absolute dB: it expects int16-scale sample values, not [-1, 1].
+            float[] scaled = new float[Math.max(pcm.length, MIN_SAMPLES)];
+            for (int i = 0; i < pcm.length; i++) {
+                scaled[i] = pcm[i] * 32768f;
+            }
+            NDArray input = ctx.getNDManager().create(scaled, new Shape(1, scaled.length));
+            input.setName("input");
+            return new NDList(input);
+        }
+
+        @Override
+        public float[][] processOutput(TranslatorContext ctx, NDList outputs) {
+            NDArray out = OnnxModels.output(outputs, "output");
+            float[] flat = out.toFloatArray();
+            for (int i = 0; i < flat.length; i++) {
+                flat[i] = flat[i] / 10f + 2f;
+            }
+            return OnnxModels.rows(flat, 0, flat.length / MEL_BINS, MEL_BINS);
+        }
+    }
+
+    /**
+     * Mel frames of a clip → its window embeddings. Clips have different window counts, so the stacking batchifier
+     * does not fit: a batch concatenates all windows of all clips into one [W, 76, 32, 1] tensor and splits the
+     * outputs back by each clip's window count.
+     */
+    private static final class WindowTranslator implements Translator<float[][], Embedding> {
+
+        private static final String COUNTS = "windowCounts";
+
+        @Override
+        public NDList processInput(TranslatorContext ctx, float[][] mel) {
+            return batchProcessInput(ctx, java.util.Collections.singletonList(mel));
+        }
+
+        @Override
+        public Embedding processOutput(TranslatorContext ctx, NDList outputs) {
+            return batchProcessOutput(ctx, outputs).get(0);
+        }
+
+        @Override
+        public NDList batchProcessInput(TranslatorContext ctx, List<float[][]> mels) {
+            int[] counts = new int[mels.size()];
+            int total = 0;
+            for (int c = 0; c < counts.length; c++) {
+                counts[c] = windowCount(mels.get(c).length);
+                total += counts[c];
+            }
+            int windowValues = WINDOW * MEL_BINS;
+            float[] windows = new float[total * windowValues];
+            int at = 0;
+            for (int c = 0; c < counts.length; c++) {
+                float[][] mel = mels.get(c);
+                for (int w = 0; w < counts[c]; w++) {
+                    for (int f = 0; f < WINDOW; f++) {
+                        System.arraycopy(mel[w * HOP + f], 0, windows, at, MEL_BINS);
+                        at += MEL_BINS;
+                    }
+                }
+            }
+            ctx.setAttachment(COUNTS, counts);
+            NDArray input = ctx.getNDManager().create(windows, new Shape(total, WINDOW, MEL_BINS, 1));
+            input.setName("input_1");
+            return new NDList(input);
+        }
+
+        @Override
+        public List<Embedding> batchProcessOutput(TranslatorContext ctx, NDList outputs) {
+            int[] counts = (int[]) ctx.getAttachment(COUNTS);
+            float[] flat = OnnxModels.output(outputs, "conv2d_19").toFloatArray();
+            List<Embedding> out = new ArrayList<>(counts.length);
+            int row = 0;
+            for (int count : counts) {
+                out.add(Embedding.meanOf(OnnxModels.rows(flat, row, count, WIDTH)));
+                row += count;
+            }
+            return out;
+        }
+
+        @Override
+        public Batchifier getBatchifier() {
+            // Non-null so that batchPredict hands the whole list to batchProcessInput (null would loop per item).
+            return Batchifier.STACK;
+        }
+    }
+}
