@@ -20,6 +20,7 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.typedLit;
+import static org.apache.spark.sql.functions.array;
 
 /**
  * The four stages of one self-training round. Each reads committed tables, writes its own output
@@ -131,7 +132,7 @@ public final class RoundStages {
     /** Scores the test split, writes predictions and metrics.json, then marks the round complete. */
     public MetricsReport evaluate(int round, Map<String, Object> extra) {
         Dataset<Row> test = split(ManifestColumns.TEST);
-        Column classNames = typedLit(s.classes().toArray(new String[0]));
+        Column classNames = array(s.classes().stream().map(functions::lit).toArray(Column[]::new));
         Dataset<Row> scored = scorer(round).score(test.drop("label"))
                 .join(test.select("sample_id", "label"), "sample_id")
                 .select(col("sample_id"), col("label"), element_at(classNames, col("pred").plus(1)).as("pred"),
