@@ -95,22 +95,27 @@ public final class EnsembleScorer implements Serializable {
             float[][][] members = ensemble.memberProba(features);
             List<Row> out = new ArrayList<>(ids.size());
             for (int i = 0; i < ids.size(); i++) {
-                List<List<Float>> perMember = new ArrayList<>(members.length);
+                List<scala.collection.immutable.Seq<Float>> perMember = new ArrayList<>(members.length);
                 for (float[][] member : members) {
                     perMember.add(boxed(member[i]));
                 }
                 ScoreStats s = ScoreStats.of(probs[i]);
-                out.add(RowFactory.create(ids.get(i), boxed(probs[i]), perMember, s.pred(), s.confidence(), s.margin(), s.entropy()));
+                out.add(RowFactory.create(ids.get(i), boxed(probs[i]), seq(perMember), s.pred(), s.confidence(), s.margin(), s.entropy()));
             }
             return out.iterator();
         }
     }
 
-    private static List<Float> boxed(float[] v) {
+    /** Rows built for an encoder carry Scala sequences for array columns. */
+    private static scala.collection.immutable.Seq<Float> boxed(float[] v) {
         List<Float> out = new ArrayList<>(v.length);
         for (float x : v) {
             out.add(x);
         }
-        return out;
+        return seq(out);
+    }
+
+    private static <T> scala.collection.immutable.Seq<T> seq(List<T> list) {
+        return scala.jdk.javaapi.CollectionConverters.asScala(list).toList();
     }
 }
