@@ -87,6 +87,8 @@ class FeatureExtractorTest {
         assertEquals(new ExtractSummary.Counts(3, 0, 3), summary.of(Modality.AUDIO));
         assertEquals(new ExtractSummary.Counts(3, 3, 0), summary.of(Modality.TEXT));
         summary.requireBalanced();
+        // models are cached per JVM: however many runs and tasks, each model is loaded at most once
+        assertTrue(EncoderCache.loadCount() <= 3, "loads in this JVM: " + EncoderCache.loadCount());
 
         Map<String, String> reasons = new HashMap<>();
         for (Row r : spark.read().parquet(errors).collectAsList()) {
