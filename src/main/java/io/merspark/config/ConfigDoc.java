@@ -21,7 +21,7 @@ public final class ConfigDoc {
     }
 
     public static String markdownTable() {
-        Config reference = ConfigFactory.defaultReference();
+        Config reference = ConfigLoader.reference();
         Map<String, ConfigValue> entries = new TreeMap<>();
         for (Map.Entry<String, ConfigValue> e : reference.getConfig("mer").entrySet()) {
             entries.put("mer." + e.getKey(), e.getValue());

@@ -30,7 +30,7 @@ public final class ConfigLoader {
     }
 
     public static Config load(Path confFile, List<String> overrides) {
-        Config reference = ConfigFactory.defaultReference();
+        Config reference = reference();
         Config file = ConfigFactory.empty();
         if (confFile != null) {
             if (!Files.isRegularFile(confFile)) {
@@ -56,6 +56,14 @@ public final class ConfigLoader {
         }
         rejectUnknownKeys(merged, reference);
         return merged;
+    }
+
+    /**
+     * Every {@code reference.conf} on the classpath, without the system-property overlay of
+     * {@code ConfigFactory.defaultReference()}: otherwise a mistyped {@code -Dmer.…} key would count as known.
+     */
+    static Config reference() {
+        return ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf").resolve();
     }
 
     static Config parseOverrides(List<String> overrides) {

@@ -65,6 +65,17 @@ class SettingsTest {
     }
 
     @Test
+    void unknownSystemPropertyKeyIsNamed() {
+        System.setProperty("mer.train.foldz", "3");
+        try {
+            SettingsException e = assertThrows(SettingsException.class, () -> load(null));
+            assertEquals("unknown config key: mer.train.foldz", e.getMessage());
+        } finally {
+            System.clearProperty("mer.train.foldz");
+        }
+    }
+
+    @Test
     void missingModelFileIsNamed() {
         SettingsException e = assertThrows(SettingsException.class,
                 () -> Settings.from(ConfigLoader.load(null, List.of("extract.video.model=/nowhere/face.onnx"))));

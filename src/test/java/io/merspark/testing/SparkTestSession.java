@@ -36,7 +36,7 @@ public final class SparkTestSession implements BeforeAllCallback, ParameterResol
 
     /** The bundled corpus ({@code data/mer-mini}); Surefire passes its absolute path. */
     public static Path dataDir() {
-        return Paths.get(System.getProperty("mer.test.data", "data/mer-mini")).toAbsolutePath();
+        return Paths.get(System.getProperty("merspark.test.data", "data/mer-mini")).toAbsolutePath();
     }
 
     /** The repository root (models/, conf/ live there). */
