@@ -67,11 +67,13 @@ class SettingsTest {
     @Test
     void unknownSystemPropertyKeyIsNamed() {
         System.setProperty("mer.train.foldz", "3");
+        com.typesafe.config.ConfigFactory.invalidateCaches();
         try {
             SettingsException e = assertThrows(SettingsException.class, () -> load(null));
             assertEquals("unknown config key: mer.train.foldz", e.getMessage());
         } finally {
             System.clearProperty("mer.train.foldz");
+            com.typesafe.config.ConfigFactory.invalidateCaches();
         }
     }
 
