@@ -50,8 +50,8 @@ class RoundPipelineTest {
                 "extract.video.model=\"" + project.resolve("models/face-expression/face_expression.onnx") + "\"",
                 "extract.audio.mel-model=\"" + project.resolve("models/speech-embedding/melspectrogram.onnx") + "\"",
                 "extract.audio.embedding-model=\"" + project.resolve("models/speech-embedding/embedding_model.onnx") + "\"",
-                "train.folds=2", "train.max-epochs=15", "train.patience=5", "extract.partition-rows=16",
-                "select.threshold=0.5"));
+                "train.folds=3", "train.max-epochs=40", "train.patience=10", "extract.partition-rows=16",
+                "select.threshold=0.3"));
         o.addAll(List.of(extra));
         return Settings.from(ConfigLoader.load(null, o));
     }
@@ -105,7 +105,7 @@ class RoundPipelineTest {
         Set<String> scored = scores.select("sample_id").collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
         for (Row r : pseudo.collectAsList()) {
             assertTrue(scored.contains(r.getString(0)));
-            assertTrue(r.<Float>getAs("confidence") >= 0.5f);
+            assertTrue(r.<Float>getAs("confidence") >= 0.3f);
         }
         assertEquals(pseudo.count(), json.get("n_pseudo").asLong());
         assertEquals(m.get("waf"), json.get("waf").asDouble());
@@ -127,6 +127,7 @@ class RoundPipelineTest {
     @Order(4)
     void roundTwoTrainsOnPseudoLabelsAndResumesAfterACrash() throws Exception {
         long accepted = spark.read().parquet(ctx.layout().pseudo(1)).count();
+        assertTrue(accepted > 0, "round 1 accepted no pseudo-labels, so round 2 would test nothing");
         new RoundRunner(ctx).run(2, false);
         JsonNode json = new ObjectMapper().readTree(Files.readString(Path.of(ctx.layout().metrics(2))));
         assertEquals(18 + accepted, json.get("n_train").asLong());
