@@ -51,7 +51,8 @@ class RoundPipelineTest {
                 "extract.audio.mel-model=\"" + project.resolve("models/speech-embedding/melspectrogram.onnx") + "\"",
                 "extract.audio.embedding-model=\"" + project.resolve("models/speech-embedding/embedding_model.onnx") + "\"",
                 "train.folds=3", "train.max-epochs=40", "train.patience=10", "extract.partition-rows=16",
-                "select.threshold=0.3"));
+                // 18 training rows give near-uniform probabilities, so accept everything: the plumbing is under test here
+                "select.threshold=0.0"));
         o.addAll(List.of(extra));
         return Settings.from(ConfigLoader.load(null, o));
     }
@@ -105,7 +106,7 @@ class RoundPipelineTest {
         Set<String> scored = scores.select("sample_id").collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
         for (Row r : pseudo.collectAsList()) {
             assertTrue(scored.contains(r.getString(0)));
-            assertTrue(r.<Float>getAs("confidence") >= 0.3f);
+            assertTrue(r.<Float>getAs("confidence") > 1f / 6 - 1e-6);
         }
         assertEquals(pseudo.count(), json.get("n_pseudo").asLong());
         assertEquals(m.get("waf"), json.get("waf").asDouble());
@@ -127,7 +128,7 @@ class RoundPipelineTest {
     @Order(4)
     void roundTwoTrainsOnPseudoLabelsAndResumesAfterACrash() throws Exception {
         long accepted = spark.read().parquet(ctx.layout().pseudo(1)).count();
-        assertTrue(accepted > 0, "round 1 accepted no pseudo-labels, so round 2 would test nothing");
+        assertEquals(12, accepted, "threshold 0 accepts the whole unlabeled pool");
         new RoundRunner(ctx).run(2, false);
         JsonNode json = new ObjectMapper().readTree(Files.readString(Path.of(ctx.layout().metrics(2))));
         assertEquals(18 + accepted, json.get("n_train").asLong());
