@@ -5,13 +5,13 @@ import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import scala.Function1;
 
 import java.util.Arrays;
-
-import static org.apache.spark.sql.functions.array;
 
 /**
  * Class-wise thresholds: a prediction of class {@code c} is accepted when its confidence is at least
@@ -48,11 +48,9 @@ public final class ClassWiseThresholdFilter extends PseudoLabelFilter<ClassWiseT
     }
 
     @Override
-    protected Column acceptance(Column confidence, DataType confidenceType, Column classIndex) {
-        Column perClass = array(Arrays.stream(getThresholds())
-                .mapToObj(t -> thresholdLiteral(t, confidenceType))
-                .toArray(Column[]::new));
-        return confidence.geq(perClass.getItem(classIndex));
+    protected Column acceptance(Dataset<Row> scores, Column confidence, DataType confidenceType,
+                                Column classIndex) {
+        return meetsClassThreshold(getThresholds(), confidence, confidenceType, classIndex);
     }
 
     @Override

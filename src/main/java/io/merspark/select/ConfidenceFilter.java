@@ -6,6 +6,8 @@ import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 
@@ -39,7 +41,8 @@ public final class ConfidenceFilter extends PseudoLabelFilter<ConfidenceFilter> 
     }
 
     @Override
-    protected Column acceptance(Column confidence, DataType confidenceType, Column classIndex) {
+    protected Column acceptance(Dataset<Row> scores, Column confidence, DataType confidenceType,
+                                Column classIndex) {
         return confidence.geq(thresholdLiteral(getThreshold(), confidenceType));
     }
 

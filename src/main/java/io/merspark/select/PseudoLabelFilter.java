@@ -63,8 +63,12 @@ public abstract class PseudoLabelFilter<F extends PseudoLabelFilter<F>> extends 
         setDefault(round, 0);
     }
 
-    /** The row filter; {@code confidenceType} is the input type of the confidence column. */
-    protected abstract Column acceptance(Column confidence, DataType confidenceType, Column classIndex);
+    /**
+     * The row filter; {@code confidenceType} is the input type of the confidence column. {@code scores} is the
+     * filter's whole input, for strategies whose thresholds depend on statistics of the scored pool.
+     */
+    protected abstract Column acceptance(Dataset<Row> scores, Column confidence, DataType confidenceType,
+                                         Column classIndex);
 
     /** Checks the strategy's own Params against the schema and the classes. */
     protected abstract void validateStrategy(StructType schema);
@@ -186,8 +190,9 @@ public abstract class PseudoLabelFilter<F extends PseudoLabelFilter<F>> extends 
         }
         added.put(PseudoLabelColumns.STRATEGY, lit(getStrategyName()));
         added.put(PseudoLabelColumns.ROUND, lit(getRound()));
-        return dataset.toDF()
-                .filter(acceptance(confidence, confidenceType, classIndex))
+        Dataset<Row> scores = dataset.toDF();
+        return scores
+                .filter(acceptance(scores, confidence, confidenceType, classIndex))
                 .withColumns(added);
     }
 
@@ -208,6 +213,15 @@ public abstract class PseudoLabelFilter<F extends PseudoLabelFilter<F>> extends 
      */
     protected static Column thresholdLiteral(double threshold, DataType confidenceType) {
         return confidenceType instanceof FloatType ? lit((float) threshold) : lit(threshold);
+    }
+
+    /** {@code confidence >= thresholds[classIndex]}, the thresholds aligned with {@code classes}. */
+    protected static Column meetsClassThreshold(double[] thresholds, Column confidence, DataType confidenceType,
+                                                Column classIndex) {
+        Column perClass = array(Arrays.stream(thresholds)
+                .mapToObj(t -> thresholdLiteral(t, confidenceType))
+                .toArray(Column[]::new));
+        return confidence.geq(perClass.getItem(classIndex));
     }
 
     @Override

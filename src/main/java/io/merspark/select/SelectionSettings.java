@@ -1,35 +1,62 @@
 package io.merspark.select;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * How one round selects pseudo-labels: the filter strategy with its threshold(s), and whether SoftMatch
- * weighting is applied. Build with {@link #fixed} or {@link #classWise}; values are validated here so a
- * wrong setting fails before any Spark job runs.
+ * How one round selects pseudo-labels: the filter strategy with its threshold(s), optional per-class quota and
+ * ensemble-agreement modifiers, and whether SoftMatch weighting is applied. Build with {@link #fixed},
+ * {@link #classWise}, {@link #flexMatch}, {@link #freeMatch}, {@link #quota} or {@link #agreement} and the
+ * {@code with...} methods; values are validated here so a wrong setting fails before any Spark job runs.
  *
- * @param strategy         the filter
+ * @param strategy         the filter; a modifier strategy ({@code quota}, {@code agreement}) alone labels every
+ *                         scored row and applies only that modifier
  * @param classes          class names in index order
- * @param threshold        the fixed strategy's threshold in [0, 1] (ignored by class-wise)
- * @param classThresholds  the class-wise strategy's thresholds, aligned with {@code classes} (empty for fixed)
+ * @param threshold        the fixed and FlexMatch threshold in [0, 1] (ignored by the others)
+ * @param classThresholds  the class-wise strategy's thresholds, aligned with {@code classes} (empty otherwise)
  * @param softWeighting    weight accepted rows with {@link SoftMatchWeighting} instead of 1.0
  * @param round            the self-training round written to each accepted row
+ * @param momentum         FreeMatch's EMA momentum per round, in [0, 1]
+ * @param previousState    FreeMatch's state from the previous round; the paper's initial state when empty
+ * @param quota            per-class quota applied after the filter
+ * @param agreement        ensemble-agreement test applied after the filter
  */
 public record SelectionSettings(Strategy strategy, List<String> classes, double threshold,
-                                List<Double> classThresholds, boolean softWeighting, int round) {
+                                List<Double> classThresholds, boolean softWeighting, int round,
+                                double momentum, Optional<FreeMatchState> previousState,
+                                Optional<Quota> quota, Optional<Agreement> agreement) {
 
-    /** The filter strategies; {@link #parse} accepts the config names {@code fixed} and {@code classwise}. */
+    /** FreeMatch's per-round EMA momentum unless set; see {@link FreeMatchThresholdFilter}. */
+    public static final double DEFAULT_MOMENTUM = 0.5;
+
+    /**
+     * The strategies by config name. {@code quota} and {@code agreement} are modifiers: alone they select from
+     * every scored row, and with {@link #withQuota}/{@link #withAgreement} they narrow another strategy.
+     */
     public enum Strategy {
-        FIXED("fixed"), CLASSWISE("classwise");
+        FIXED("fixed", false), CLASSWISE("classwise", false), FLEXMATCH("flexmatch", false),
+        FREEMATCH("freematch", false), QUOTA("quota", true), AGREEMENT("agreement", true);
 
         private final String configName;
+        private final boolean modifier;
 
-        Strategy(String configName) {
+        Strategy(String configName, boolean modifier) {
             this.configName = configName;
+            this.modifier = modifier;
         }
 
         public String configName() {
             return configName;
+        }
+
+        public boolean modifier() {
+            return modifier;
         }
 
         public static Strategy parse(String name) {
@@ -38,7 +65,52 @@ public record SelectionSettings(Strategy strategy, List<String> classes, double 
                     return s;
                 }
             }
-            throw new IllegalArgumentException("unknown selection strategy '" + name + "', expected fixed or classwise");
+            throw new IllegalArgumentException("unknown selection strategy '" + name + "', expected one of "
+                    + Stream.of(values()).map(Strategy::configName).collect(Collectors.joining(", ")));
+        }
+    }
+
+    /**
+     * A per-class cap: at most {@code maxPerClass} rows, and/or the smallest class's accepted count.
+     * See {@link ClassQuotaFilter}.
+     */
+    public record Quota(OptionalInt maxPerClass, boolean balanceToMin) {
+        public Quota {
+            if (maxPerClass.isEmpty() && !balanceToMin) {
+                throw new IllegalArgumentException("a quota needs maxPerClass or balanceToMin");
+            }
+            if (maxPerClass.isPresent() && maxPerClass.getAsInt() < 1) {
+                throw new IllegalArgumentException("maxPerClass must be >= 1, got " + maxPerClass.getAsInt());
+            }
+        }
+
+        public static Quota top(int maxPerClass) {
+            return new Quota(OptionalInt.of(maxPerClass), false);
+        }
+
+        public static Quota balanced() {
+            return new Quota(OptionalInt.empty(), true);
+        }
+    }
+
+    /** Which agreement tests apply; see {@link EnsembleAgreementFilter}. */
+    public record Agreement(boolean requireAll, OptionalDouble maxSpread) {
+        public Agreement {
+            if (!requireAll && maxSpread.isEmpty()) {
+                throw new IllegalArgumentException("an agreement test needs requireAll or maxSpread");
+            }
+            if (maxSpread.isPresent() && !(maxSpread.getAsDouble() >= 0)) {
+                throw new IllegalArgumentException("maxSpread must be >= 0, got " + maxSpread.getAsDouble());
+            }
+        }
+
+        /** Every member's argmax equals the prediction. */
+        public static Agreement unanimous() {
+            return new Agreement(true, OptionalDouble.empty());
+        }
+
+        public Agreement withMaxSpread(double value) {
+            return new Agreement(requireAll, OptionalDouble.of(value));
         }
     }
 
@@ -51,17 +123,34 @@ public record SelectionSettings(Strategy strategy, List<String> classes, double 
         if (round < 0) {
             throw new IllegalArgumentException("round must be >= 0, got " + round);
         }
-        if (strategy == Strategy.FIXED) {
-            requireProbability("threshold", threshold);
-        } else {
-            if (classThresholds.size() != classes.size()) {
-                throw new IllegalArgumentException(classThresholds.size() + " class thresholds for "
-                        + classes.size() + " classes " + classes);
+        switch (strategy) {
+            case FIXED, FLEXMATCH -> requireProbability("threshold", threshold);
+            case CLASSWISE -> {
+                if (classThresholds.size() != classes.size()) {
+                    throw new IllegalArgumentException(classThresholds.size() + " class thresholds for "
+                            + classes.size() + " classes " + classes);
+                }
+                for (int c = 0; c < classes.size(); c++) {
+                    requireProbability("threshold of class " + classes.get(c), classThresholds.get(c));
+                }
             }
-            for (int c = 0; c < classes.size(); c++) {
-                requireProbability("threshold of class " + classes.get(c), classThresholds.get(c));
+            case FREEMATCH -> {
+                requireProbability("FreeMatch momentum", momentum);
+                if (previousState.isPresent() && !previousState.get().classes().equals(classes)) {
+                    throw new IllegalArgumentException("FreeMatch state is for classes "
+                            + previousState.get().classes() + ", not " + classes);
+                }
             }
+            case QUOTA -> requirePresent(quota, "quota");
+            case AGREEMENT -> requirePresent(agreement, "agreement");
         }
+    }
+
+    /** The settings before the adaptive strategies and modifiers: none of them on. */
+    public SelectionSettings(Strategy strategy, List<String> classes, double threshold,
+                             List<Double> classThresholds, boolean softWeighting, int round) {
+        this(strategy, classes, threshold, classThresholds, softWeighting, round, DEFAULT_MOMENTUM,
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public static SelectionSettings fixed(List<String> classes, double threshold) {
@@ -72,22 +161,86 @@ public record SelectionSettings(Strategy strategy, List<String> classes, double 
         return new SelectionSettings(Strategy.CLASSWISE, classes, Double.NaN, thresholds, false, 0);
     }
 
+    /** FlexMatch with upper threshold {@code threshold}. */
+    public static SelectionSettings flexMatch(List<String> classes, double threshold) {
+        return new SelectionSettings(Strategy.FLEXMATCH, classes, threshold, List.of(), false, 0);
+    }
+
+    /** FreeMatch from the initial state with the default momentum; see {@link #withPreviousState}. */
+    public static SelectionSettings freeMatch(List<String> classes) {
+        return new SelectionSettings(Strategy.FREEMATCH, classes, Double.NaN, List.of(), false, 0);
+    }
+
+    /** Only a per-class quota over all scored rows. */
+    public static SelectionSettings quota(List<String> classes, Quota quota) {
+        return new SelectionSettings(Strategy.QUOTA, classes, Double.NaN, List.of(), false, 0, DEFAULT_MOMENTUM,
+                Optional.empty(), Optional.of(quota), Optional.empty());
+    }
+
+    /** Only an ensemble-agreement test over all scored rows. */
+    public static SelectionSettings agreement(List<String> classes, Agreement agreement) {
+        return new SelectionSettings(Strategy.AGREEMENT, classes, Double.NaN, List.of(), false, 0,
+                DEFAULT_MOMENTUM, Optional.empty(), Optional.empty(), Optional.of(agreement));
+    }
+
     public SelectionSettings withSoftWeighting(boolean on) {
-        return new SelectionSettings(strategy, classes, threshold, classThresholds, on, round);
+        return new SelectionSettings(strategy, classes, threshold, classThresholds, on, round, momentum,
+                previousState, quota, agreement);
     }
 
     public SelectionSettings forRound(int r) {
-        return new SelectionSettings(strategy, classes, threshold, classThresholds, softWeighting, r);
+        return new SelectionSettings(strategy, classes, threshold, classThresholds, softWeighting, r, momentum,
+                previousState, quota, agreement);
     }
 
-    /** The strategy name recorded on accepted rows, e.g. {@code fixed} or {@code classwise+softmatch}. */
+    public SelectionSettings withMomentum(double m) {
+        return new SelectionSettings(strategy, classes, threshold, classThresholds, softWeighting, round, m,
+                previousState, quota, agreement);
+    }
+
+    /** FreeMatch continues from the state the previous round stored. */
+    public SelectionSettings withPreviousState(FreeMatchState state) {
+        return new SelectionSettings(strategy, classes, threshold, classThresholds, softWeighting, round, momentum,
+                Optional.of(state), quota, agreement);
+    }
+
+    public SelectionSettings withQuota(Quota q) {
+        return new SelectionSettings(strategy, classes, threshold, classThresholds, softWeighting, round, momentum,
+                previousState, Optional.of(q), agreement);
+    }
+
+    public SelectionSettings withAgreement(Agreement a) {
+        return new SelectionSettings(strategy, classes, threshold, classThresholds, softWeighting, round, momentum,
+                previousState, quota, Optional.of(a));
+    }
+
+    /**
+     * The strategy name recorded on accepted rows: the strategy, then each further modifier and the weighting,
+     * e.g. {@code fixed}, {@code classwise+softmatch} or {@code flexmatch+agreement+quota}.
+     */
     public String strategyName() {
-        return strategy.configName() + (softWeighting ? "+softmatch" : "");
+        List<String> parts = new ArrayList<>(List.of(strategy.configName()));
+        if (agreement.isPresent() && strategy != Strategy.AGREEMENT) {
+            parts.add(Strategy.AGREEMENT.configName());
+        }
+        if (quota.isPresent() && strategy != Strategy.QUOTA) {
+            parts.add(Strategy.QUOTA.configName());
+        }
+        if (softWeighting) {
+            parts.add("softmatch");
+        }
+        return String.join("+", parts);
     }
 
     private static void requireProbability(String what, double value) {
         if (!(value >= 0 && value <= 1)) {
             throw new IllegalArgumentException(what + " must be in [0, 1], got " + value);
+        }
+    }
+
+    private static void requirePresent(Optional<?> modifier, String name) {
+        if (modifier.isEmpty()) {
+            throw new IllegalArgumentException("strategy '" + name + "' needs its " + name + " settings");
         }
     }
 }

@@ -101,8 +101,8 @@ class PseudoLabelSelectorTest {
     void settingsAreValidated() {
         assertEquals(SelectionSettings.Strategy.CLASSWISE, SelectionSettings.Strategy.parse(" ClassWise "));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> SelectionSettings.Strategy.parse("flexmatch"));
-        assertTrue(unknown.getMessage().contains("'flexmatch'"));
+                () -> SelectionSettings.Strategy.parse("softmatch"));
+        assertTrue(unknown.getMessage().contains("'softmatch'"));
         assertThrows(IllegalArgumentException.class, () -> SelectionSettings.fixed(CLASSES, 1.01));
         IllegalArgumentException misaligned = assertThrows(IllegalArgumentException.class,
                 () -> SelectionSettings.classWise(CLASSES, Arrays.asList(0.5, 0.5)));
@@ -110,5 +110,107 @@ class PseudoLabelSelectorTest {
         IllegalArgumentException badClass = assertThrows(IllegalArgumentException.class,
                 () -> SelectionSettings.classWise(CLASSES, List.of(0.5, 0.5, 2.0, 0.5, 0.5, 0.5)));
         assertTrue(badClass.getMessage().contains("class happy"), badClass.getMessage());
+    }
+    @Test
+    void newStrategiesParseAndComposeTheirNames() {
+        assertEquals(SelectionSettings.Strategy.FLEXMATCH, SelectionSettings.Strategy.parse("FlexMatch"));
+        assertEquals(SelectionSettings.Strategy.FREEMATCH, SelectionSettings.Strategy.parse("freematch"));
+        assertTrue(SelectionSettings.Strategy.parse("quota").modifier());
+        assertTrue(SelectionSettings.Strategy.parse("agreement").modifier());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> SelectionSettings.Strategy.parse("topk"));
+        assertTrue(unknown.getMessage().contains("fixed, classwise, flexmatch, freematch, quota, agreement"),
+                unknown.getMessage());
+
+        assertEquals("flexmatch+agreement+quota+softmatch", SelectionSettings.flexMatch(CLASSES, 0.9)
+                .withQuota(SelectionSettings.Quota.top(10)).withAgreement(SelectionSettings.Agreement.unanimous())
+                .withSoftWeighting(true).strategyName());
+        assertEquals("quota", SelectionSettings.quota(CLASSES, SelectionSettings.Quota.balanced()).strategyName());
+        assertEquals("agreement+quota", SelectionSettings.agreement(CLASSES, SelectionSettings.Agreement.unanimous())
+                .withQuota(SelectionSettings.Quota.top(1)).strategyName());
+        // the settings the jobs built before keep their meaning
+        SelectionSettings old = new SelectionSettings(SelectionSettings.Strategy.FIXED, CLASSES, 0.9, List.of(),
+                true, 3);
+        assertEquals(SelectionSettings.fixed(CLASSES, 0.9).withSoftWeighting(true).forRound(3), old);
+        assertEquals("fixed+softmatch", old.strategyName());
+    }
+
+    @Test
+    void newSettingsAreValidated() {
+        assertThrows(IllegalArgumentException.class, () -> SelectionSettings.flexMatch(CLASSES, 1.5));
+        assertThrows(IllegalArgumentException.class, () -> SelectionSettings.freeMatch(CLASSES).withMomentum(-0.1));
+        IllegalArgumentException otherClasses = assertThrows(IllegalArgumentException.class,
+                () -> SelectionSettings.freeMatch(CLASSES).withPreviousState(FreeMatchState.initial(List.of("a", "b"))));
+        assertTrue(otherClasses.getMessage().contains("[a, b]"), otherClasses.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new SelectionSettings(SelectionSettings.Strategy.QUOTA, CLASSES, Double.NaN, List.of(), false, 0));
+        assertThrows(IllegalArgumentException.class, () -> SelectionSettings.Quota.top(0));
+        assertThrows(IllegalArgumentException.class,
+                () -> new SelectionSettings.Agreement(false, java.util.OptionalDouble.empty()));
+    }
+
+    @Test
+    void flexMatchWithAgreementAndQuotaReloadsAndSelectsIdentically(@TempDir Path dir, SparkSession spark)
+            throws Exception {
+        Dataset<Row> scores = FlexMatchThresholdFilterTest.pool(spark);
+        SelectionSettings settings = SelectionSettings.flexMatch(CLASSES, 0.8)
+                .withAgreement(SelectionSettings.Agreement.unanimous())
+                .withQuota(SelectionSettings.Quota.top(2)).forRound(4);
+        PipelineModel model = PseudoLabelSelector.fit(settings, scores);
+        String path = dir.resolve("selection").toString();
+        model.save(path);
+
+        PipelineModel loaded = PipelineModel.load(path);
+
+        Transformer[] stages = loaded.stages();
+        assertEquals(3, stages.length);
+        assertEquals(0.8, assertInstanceOf(FlexMatchThresholdFilter.class, stages[0]).getThreshold());
+        assertInstanceOf(EnsembleAgreementFilter.class, stages[1]);
+        assertEquals(2, assertInstanceOf(ClassQuotaFilter.class, stages[2]).getMaxPerClass());
+        List<Row> expected = sorted(model.transform(scores));
+        List<Row> actual = sorted(loaded.transform(scores));
+        // FlexMatch accepts 11 rows; h3 (0.125) and s1 (0.05) put more mass on other classes, so their single
+        // member's argmax is not pred and the vote drops them; then two per class by confidence and id
+        assertEquals(List.of("a1", "a2", "h1", "n1", "n2"),
+                actual.stream().map(r -> r.<String>getAs("sample_id")).toList());
+        assertEquals(expected, actual);
+        assertEquals("flexmatch+agreement+quota", actual.get(0).getAs("strategy"));
+    }
+
+    @Test
+    void freeMatchReloadsWithItsPreviousStateAndHandsOnTheNext(@TempDir Path dir, SparkSession spark)
+            throws Exception {
+        Dataset<Row> roundOne = FreeMatchThresholdFilterTest.roundOne(spark);
+        Dataset<Row> roundTwo = FreeMatchThresholdFilterTest.roundTwo(spark);
+        PipelineModel first = PseudoLabelSelector.fit(SelectionSettings.freeMatch(CLASSES).forRound(1), roundOne);
+        FreeMatchState stored = PseudoLabelSelector.freeMatchState(first, roundOne).orElseThrow();
+        assertEquals(FreeMatchThresholdFilterTest.TAU_1, stored.globalThreshold(), 1e-9);
+
+        SelectionSettings next = SelectionSettings.freeMatch(CLASSES)
+                .withPreviousState(FreeMatchState.fromJson(stored.toJson())).withSoftWeighting(true).forRound(2);
+        PipelineModel second = PseudoLabelSelector.fit(next, roundTwo);
+        String path = dir.resolve("selection").toString();
+        second.save(path);
+        PipelineModel loaded = PipelineModel.load(path);
+
+        FreeMatchThresholdFilter filter = assertInstanceOf(FreeMatchThresholdFilter.class, loaded.stages()[1]);
+        assertEquals(stored, filter.previousState());
+        assertEquals(sorted(second.transform(roundTwo)), sorted(loaded.transform(roundTwo)));
+        assertEquals(FreeMatchThresholdFilterTest.TAU_1 / 2 + 0.375,
+                PseudoLabelSelector.freeMatchState(loaded, roundTwo).orElseThrow().globalThreshold(), 1e-9);
+        assertTrue(PseudoLabelSelector.freeMatchState(
+                PseudoLabelSelector.fit(SelectionSettings.fixed(CLASSES, 0.5), roundTwo), roundTwo).isEmpty());
+    }
+
+    @Test
+    void quotaAloneLabelsEveryRowThenCaps(SparkSession spark) {
+        Dataset<Row> scores = ClassQuotaFilterTest.accepted(spark);
+
+        List<Row> out = sorted(PseudoLabelSelector.select(
+                SelectionSettings.quota(CLASSES, SelectionSettings.Quota.top(1)).forRound(1), scores));
+
+        assertEquals(List.of(List.of("a", "neutral", 1.0, "quota", 1), List.of("e", "angry", 1.0, "quota", 1),
+                        List.of("f", "happy", 1.0, "quota", 1)),
+                out.stream().map(ConfidenceFilterTest::fields).toList());
     }
 }

@@ -10,7 +10,10 @@ import org.apache.spark.sql.types.StructType;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Hand-built scores tables: one row per (sample id, predicted class, confidence). */
+/**
+ * Hand-built scores tables: one row per (sample id, predicted class, confidence), or from explicit
+ * per-member probabilities.
+ */
 final class Scores {
 
     static final String[] CLASSES = {"neutral", "angry", "happy", "sad", "worried", "surprise"};
@@ -18,6 +21,8 @@ final class Scores {
     static final StructType SCHEMA = new StructType()
             .add("sample_id", DataTypes.StringType, false)
             .add("probs", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            .add("member_probs", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType, false),
+                    false), false)
             .add("pred", DataTypes.IntegerType, false)
             .add("confidence", DataTypes.FloatType, false)
             .add("margin", DataTypes.FloatType, false)
@@ -25,7 +30,10 @@ final class Scores {
 
     private final List<Row> rows = new ArrayList<>();
 
-    /** A row whose probs put {@code confidence} on {@code pred} and spread the rest evenly. */
+    /**
+     * A row whose probs put {@code confidence} on {@code pred} and spread the rest evenly; one ensemble member
+     * with those probs.
+     */
     Scores add(String sampleId, int pred, float confidence) {
         int k = CLASSES.length;
         float[] probs = new float[k];
@@ -34,7 +42,36 @@ final class Scores {
             probs[c] = c == pred ? confidence : rest;
         }
         // pred may be deliberately out of range; the margin and entropy are not read by selection
-        rows.add(RowFactory.create(sampleId, toList(probs), pred, confidence, confidence - rest, 0f));
+        rows.add(RowFactory.create(sampleId, toList(probs), List.of(toList(probs)), pred, confidence,
+                confidence - rest, 0f));
+        return this;
+    }
+
+    /** A row with explicit probs (one member); pred is the first maximal class, confidence its probability. */
+    Scores addProbs(String sampleId, float... probs) {
+        return addMembers(sampleId, probs);
+    }
+
+    /**
+     * A row from ensemble members' probs: probs is their mean, pred its first maximal class and confidence
+     * that maximum (exact for the dyadic values the tests use).
+     */
+    Scores addMembers(String sampleId, float[]... members) {
+        float[] probs = new float[CLASSES.length];
+        List<List<Float>> memberLists = new ArrayList<>();
+        for (float[] m : members) {
+            for (int c = 0; c < probs.length; c++) {
+                probs[c] += m[c] / members.length;
+            }
+            memberLists.add(toList(m));
+        }
+        int pred = 0;
+        for (int c = 1; c < probs.length; c++) {
+            if (probs[c] > probs[pred]) {
+                pred = c;
+            }
+        }
+        rows.add(RowFactory.create(sampleId, toList(probs), memberLists, pred, probs[pred], 0f, 0f));
         return this;
     }
 

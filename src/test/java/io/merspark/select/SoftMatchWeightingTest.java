@@ -48,7 +48,7 @@ class SoftMatchWeightingTest {
 
         Dataset<Row> out = weighting.transform(withWeight);
 
-        assertEquals(List.of("sample_id", "probs", "pred", "confidence", "margin", "entropy", "weight"),
+        assertEquals(List.of("sample_id", "probs", "member_probs", "pred", "confidence", "margin", "entropy", "weight"),
                 List.of(out.columns()));
         double[] w = weights(out);
         assertEquals(Math.exp(-0.3025 / 0.04), w[0], 1e-9);   // (0.25 - 0.8)^2
