@@ -10,6 +10,7 @@ import io.merspark.pipeline.JobContext;
 import io.merspark.pipeline.RoundRunner;
 import io.merspark.pipeline.RoundStages;
 import io.merspark.pipeline.SparkSessions;
+import io.merspark.report.RoundReport;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ import java.util.function.Function;
         description = "Multimodal emotion recognition with semi-supervised self-training on Spark.",
         subcommands = {
                 MerCli.Ingest.class, MerCli.Extract.class, MerCli.Train.class, MerCli.Score.class,
-                MerCli.Select.class, MerCli.Evaluate.class, MerCli.Round.class, MerCli.SelfTrain.class,
+                MerCli.Select.class, MerCli.Evaluate.class, MerCli.Round.class, MerCli.SelfTrain.class, MerCli.Report.class,
                 MerCli.Pipeline.class, MerCli.Demo.class})
 public final class MerCli implements Callable<Integer> {
 
@@ -181,6 +182,20 @@ public final class MerCli implements Callable<Integer> {
         public Integer call() {
             return withContext(o, ctx -> {
                 System.out.print(DemoReport.table(new RoundRunner(ctx).selftrain(rounds, force)));
+                System.out.println("report: " + RoundReport.write(ctx) + "/index.html");
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "report", description = "HTML report with plots over the completed rounds, and predictions CSV (reports/).")
+    static final class Report implements Callable<Integer> {
+        @Mixin CommonOptions o;
+
+        @Override
+        public Integer call() {
+            return withContext(o, ctx -> {
+                System.out.println("report: " + RoundReport.write(ctx) + "/index.html");
                 return 0;
             });
         }
@@ -213,6 +228,7 @@ public final class MerCli implements Callable<Integer> {
                     System.out.println(extract);
                 }
                 var rows = new RoundRunner(ctx).selftrain(rounds, force);
+                RoundReport.write(ctx);
                 System.out.println();
                 System.out.print(DemoReport.table(rows));
                 System.out.println();

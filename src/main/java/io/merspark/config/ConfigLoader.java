@@ -24,7 +24,7 @@ import java.util.TreeSet;
 public final class ConfigLoader {
 
     /** Objects whose keys are free-form (class names), so they are not checked against reference.conf. */
-    private static final Set<String> OPEN_OBJECTS = Set.of("mer.select.class-thresholds");
+    private static final Set<String> OPEN_OBJECTS = Set.of("mer.select.class-thresholds", "mer.evaluate.prior.given");
 
     private ConfigLoader() {
     }

@@ -28,6 +28,7 @@ public record Settings(
         TrainSettings train,
         SelectSettings select,
         String truth,
+        PriorSettings prior,
         String rendered) implements Serializable {
 
     public static final Set<String> MODALITIES = Set.of("video", "audio", "text");
@@ -59,6 +60,13 @@ public record Settings(
     public record SelectSettings(String strategy, double threshold, Map<String, Double> classThresholds,
                                  boolean softWeighting) implements Serializable {
     }
+
+    /** Target-prior correction at evaluation; {@code given} is aligned with {@code classes} (empty unless used). */
+    public record PriorSettings(String target, java.util.List<Double> given, double emTolerance, int emMaxIterations)
+            implements Serializable {
+    }
+
+    public static final Set<String> PRIOR_TARGETS = Set.of("none", "given", "em", "bbse");
 
     public static Settings from(Config c) {
         try {
@@ -146,7 +154,40 @@ public record Settings(
         String rendered = c.getConfig("mer").root().render(
                 com.typesafe.config.ConfigRenderOptions.concise().setFormatted(true).setJson(false));
         return new Settings(List.copyOf(classes), c.getLong("mer.seed"), nonBlank(c, "mer.root"), spark,
-                c.getString("mer.ingest.manifest"), extract, train, select, truth, "mer " + rendered);
+                c.getString("mer.ingest.manifest"), extract, train, select, truth, prior(c, classes), "mer " + rendered);
+    }
+
+    private static PriorSettings prior(Config c, List<String> classes) {
+        String target = oneOf(c, "mer.evaluate.prior.target", PRIOR_TARGETS);
+        Config given = c.getConfig("mer.evaluate.prior.given");
+        for (String k : given.root().keySet()) {
+            if (!classes.contains(k)) {
+                throw new SettingsException("mer.evaluate.prior.given." + k + ": not a class of mer.classes " + classes);
+            }
+        }
+        List<Double> proportions = new java.util.ArrayList<>();
+        if (!given.isEmpty() || target.equals("given")) {
+            double sum = 0;
+            for (String cls : classes) {
+                String key = "mer.evaluate.prior.given." + cls;
+                if (!c.hasPath(key)) {
+                    throw new SettingsException(key + " is missing: the given prior must name every class");
+                }
+                double v = c.getDouble(key);
+                if (!(v > 0) || Double.isInfinite(v)) {
+                    throw new SettingsException(key + " must be > 0, got " + v);
+                }
+                proportions.add(v);
+                sum += v;
+            }
+            final double total = sum;
+            proportions.replaceAll(v -> v / total);
+        }
+        double tol = c.getDouble("mer.evaluate.prior.em-tolerance");
+        if (!(tol > 0)) {
+            throw new SettingsException("mer.evaluate.prior.em-tolerance must be > 0, got " + tol);
+        }
+        return new PriorSettings(target, List.copyOf(proportions), tol, positive(c, "mer.evaluate.prior.em-max-iterations"));
     }
 
     /** Seed of a round, derived so that reruns of the same round repeat exactly and rounds differ. */

@@ -13,12 +13,15 @@ public final class DemoReport {
 
     public static String table(List<Map<String, Object>> rounds) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%-6s %8s %10s %10s %10s %9s %9s%n",
-                "round", "n_train", "pseudo_in", "accepted", "pseudo_acc", "test_waf", "test_acc"));
+        b.append(String.format("%-6s %8s %10s %10s %10s %9s %9s %10s %10s%n",
+                "round", "n_train", "pseudo_in", "accepted", "pseudo_acc", "test_waf", "test_acc", "voted_waf", "voted_acc"));
         for (Map<String, Object> m : rounds) {
-            b.append(String.format("%-6s %8s %10s %10s %10s %9s %9s%n",
+            Object corrected = m.get("corrected");
+            Map<?, ?> c = corrected instanceof Map<?, ?> map ? map : Map.of();
+            b.append(String.format("%-6s %8s %10s %10s %10s %9s %9s %10s %10s%n",
                     m.get("round"), m.get("n_train"), m.get("n_pseudo_used"), m.get("n_pseudo"),
-                    fmt(m.get("pseudo_accuracy")), fmt(m.get("waf")), fmt(m.get("accuracy"))));
+                    fmt(m.get("pseudo_accuracy")), fmt(m.get("waf")), fmt(m.get("accuracy")),
+                    fmt(c.get("waf")), fmt(c.get("accuracy"))));
         }
         return b.toString();
     }
@@ -31,6 +34,7 @@ public final class DemoReport {
         for (int r = 1; r <= rounds; r++) {
             b.append("  ").append(layout.round(r)).append("/   model, scores, pseudo, predictions, metrics.json\n");
         }
+        b.append("  ").append(layout.reports()).append("/index.html   report with plots; predictions.csv\n");
         return b.toString();
     }
 

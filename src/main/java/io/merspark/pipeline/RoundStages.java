@@ -46,6 +46,7 @@ public final class RoundStages {
 
     static final String CONFIG_FILE = "config.conf";
     static final String TRAIN_INFO_FILE = "train.json";
+    static final String VALIDATION_CONFUSION_FILE = "validation_confusion.json";
 
     private final JobContext ctx;
     private final Settings s;
@@ -132,20 +133,35 @@ public final class RoundStages {
     /** Scores the test split, writes predictions and metrics.json, then marks the round complete. */
     public MetricsReport evaluate(int round, Map<String, Object> extra) {
         Dataset<Row> test = split(ManifestColumns.TEST);
-        Column classNames = array(s.classes().stream().map(functions::lit).toArray(Column[]::new));
         Dataset<Row> scored = scorer(round).score(test.drop("label"))
                 .join(test.select("sample_id", "label"), "sample_id")
-                .select(col("sample_id"), col("label"), element_at(classNames, col("pred").plus(1)).as("pred"),
-                        col("confidence"), col("probs"));
-        ctx.storage().commitParquet(scored.coalesce(1), ctx.layout().predictions(round));
-        Dataset<Row> predictions = ctx.spark().read().parquet(ctx.layout().predictions(round));
-        ClassificationMetrics m = ClassificationMetrics.fromConfusion(
-                ConfusionCounter.confusion(predictions, "label", "pred", s.classes()));
+                .cache();
+        try {
+            ClassificationMetrics m = ClassificationMetrics.fromConfusion(
+                    ConfusionCounter.confusion(scored, "label", "pred", s.classes()));
+            PriorEvaluation.Result prior = PriorEvaluation.run(ctx, scored, validationConfusion(round));
+            // The voted label (after prior correction) is the round's final prediction.
+            Column classNames = array(s.classes().stream().map(functions::lit).toArray(Column[]::new));
+            Dataset<Row> predictions = prior.voted().select(col("sample_id"), col("label"),
+                    element_at(classNames, col("voted_pred").plus(1)).as("pred"),
+                    element_at(classNames, col("pred").plus(1)).as("uncorrected_pred"),
+                    col("confidence"), col("probs"));
+            ctx.storage().commitParquet(predictions.coalesce(1), ctx.layout().predictions(round));
+            return finishEvaluation(round, extra, m, prior);
+        } finally {
+            scored.unpersist();
+        }
+    }
 
+    private MetricsReport finishEvaluation(int round, Map<String, Object> extra, ClassificationMetrics m,
+                                           PriorEvaluation.Result prior) {
         long nTestManifest = ctx.spark().read().parquet(ctx.layout().manifest())
                 .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.TEST)).count();
         MetricsReport report = MetricsReport.of(round, m, s.classes())
-                .with("n_test_unscored", nTestManifest - m.total());
+                .with("n_test_unscored", nTestManifest - m.total())
+                .with("prior_target", s.prior().target())
+                .with("prior", prior.priorJson(s.classes()))
+                .with("corrected", prior.correctedJson(s.classes()));
         for (Map.Entry<String, Object> e : extra.entrySet()) {
             report = report.with(e.getKey(), e.getValue());
         }
@@ -162,9 +178,26 @@ public final class RoundStages {
         String json = report.toJson();
         ctx.storage().writeText(ctx.layout().metrics(round), json);
         ctx.storage().writeText(ctx.layout().success(round), "");
-        LOG.info("round {}: test WAF {} accuracy {} on {} samples", round,
-                String.format("%.4f", m.waf()), String.format("%.4f", m.accuracy()), m.total());
+        LOG.info("round {}: test WAF {} accuracy {} on {} samples; after prior voting ({}) WAF {} accuracy {}", round,
+                String.format("%.4f", m.waf()), String.format("%.4f", m.accuracy()), m.total(), s.prior().target(),
+                String.format("%.4f", prior.corrected().waf()), String.format("%.4f", prior.corrected().accuracy()));
         return report;
+    }
+
+    /** The ensemble's out-of-fold confusion when its model directory records one (needed by BBSE). */
+    private long[][] validationConfusion(int round) {
+        String file = ctx.layout().model(round) + "/" + VALIDATION_CONFUSION_FILE;
+        if (!ctx.storage().exists(file)) {
+            return null;
+        }
+        Map<String, Object> json = Json.readMap(ctx.storage().readText(file));
+        @SuppressWarnings("unchecked")
+        List<List<Number>> rows = (List<List<Number>>) json.get("matrix");
+        long[][] out = new long[rows.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = rows.get(i).stream().mapToLong(Number::longValue).toArray();
+        }
+        return out;
     }
 
     private SelectionSettings selectionSettings(int round) {
