@@ -29,12 +29,12 @@ class SubmitSettingsTest {
     @Test
     void clusterTemplateGivesExtractAndScoreAQuarterGpuPerTask() {
         SubmitSettings s = load(SparkTestSession.projectDir().resolve("conf/cluster.conf"));
-        assertEquals(List.of("extract", "score"), s.gpuJobs());
+        assertEquals(List.of("extract", "score", "probe"), s.gpuJobs());
         assertTrue(s.usesGpus("score"));
         assertFalse(s.usesGpus("train"));
         assertEquals(1, s.executorGpus());
         assertEquals(0.25, s.taskGpus());
-        assertTrue(s.shell().contains("gpu_jobs='extract score'\n"), s.shell());
+        assertTrue(s.shell().contains("gpu_jobs='extract score probe'\n"), s.shell());
     }
 
     @Test
