@@ -37,7 +37,7 @@ options of submit.sh (the rest goes to the job; ./submit.sh <job> --help lists t
   --deploy-mode MODE  spark-submit only: client (default) or cluster (ships the conf file with --files)
   key=value           any config key, e.g. train.folds=3 (the mer. prefix is optional)
 
-environment: SPARK_HOME (use its spark-submit), SPARK_SUBMIT_OPTS_EXTRA (more spark-submit flags, e.g.
+environment: SPARK_HOME (use its spark-submit), MER_CLUSTER_JAR (a prebuilt shaded jar), SPARK_SUBMIT_OPTS_EXTRA (more spark-submit flags, e.g.
   "--num-executors 8 --executor-memory 16g"), MER_DRIVER_MEMORY (embedded mode, default 6g), DJL_CACHE_DIR.
 exit codes: 0 done, 2 configuration or usage, 3 round out of order, 1 failure.
 USAGE
@@ -103,8 +103,10 @@ for a in "${rest[@]+"${rest[@]}"}"; do [[ "$a" == --help || "$a" == -h ]] && is_
 
 if [[ -n "$spark_submit" && "$job" != -* ]] && ! $is_help; then
   # The shaded jar, rebuilt when a source or the pom is newer.
-  jar="$(ls "$here"/target/mer-spark-*-cluster.jar 2>/dev/null | head -n1 || true)"
-  if [[ -z "$jar" || -n "$(find src pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+  jar="${MER_CLUSTER_JAR:-$(ls "$here"/target/mer-spark-*-cluster.jar 2>/dev/null | head -n1 || true)}"
+  if [[ -n "${MER_CLUSTER_JAR:-}" ]]; then
+    [[ -f "$jar" ]] || { echo "error: MER_CLUSTER_JAR not found: $jar" >&2; exit 2; }
+  elif [[ -z "$jar" || -n "$(find src pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]]; then
     echo "building the cluster jar (mvn -Pcluster package -DskipTests) ..." >&2
     mvn -q -B -DskipTests -Pcluster package >&2
     jar="$(ls "$here"/target/mer-spark-*-cluster.jar | head -n1)"
