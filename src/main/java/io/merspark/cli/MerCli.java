@@ -10,6 +10,7 @@ import io.merspark.pipeline.JobContext;
 import io.merspark.pipeline.RoundRunner;
 import io.merspark.pipeline.RoundStages;
 import io.merspark.pipeline.SparkSessions;
+import io.merspark.probe.ClusterProbe;
 import io.merspark.report.RoundReport;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -32,7 +33,7 @@ import java.util.function.Function;
         subcommands = {
                 MerCli.Ingest.class, MerCli.Extract.class, MerCli.Train.class, MerCli.Score.class,
                 MerCli.Select.class, MerCli.Evaluate.class, MerCli.Round.class, MerCli.SelfTrain.class, MerCli.Report.class,
-                MerCli.Pipeline.class, MerCli.Demo.class})
+                MerCli.Pipeline.class, MerCli.Demo.class, MerCli.Probe.class})
 public final class MerCli implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -253,6 +254,25 @@ public final class MerCli implements Callable<Integer> {
                 o.truth = "data/mer-mini/unlabeled_truth.csv";
             }
             return super.call();
+        }
+    }
+
+    @Command(name = "probe", description = "One task per executor: host, DJL engines and devices, Spark GPU addresses, Java, CPUs.")
+    static final class Probe implements Callable<Integer> {
+        @Mixin CommonOptions o;
+
+        @Option(names = "--json", description = "print one JSON object per executor instead of the table")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return withContext(o, ctx -> {
+                ClusterProbe.Result result = ClusterProbe.run(ctx.spark());
+                System.out.print(json ? ClusterProbe.jsonLines(result) : ClusterProbe.table(result));
+                boolean allLoaded = result.reports().stream()
+                        .allMatch(r -> r.engines().stream().allMatch(io.merspark.probe.EngineInfo::loaded));
+                return result.reports().isEmpty() || !allLoaded ? 1 : 0;
+            });
         }
     }
 }
