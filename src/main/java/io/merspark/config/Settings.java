@@ -204,20 +204,22 @@ public record Settings(
     }
 
     /**
-     * Model locations: {@code classpath:} names stay as they are; relative paths resolve against the working
-     * directory (the repository locally, the unpacked archive on a cluster). A required model must exist here
-     * when it is a local path, so a typo fails before any work.
+     * Model locations: {@code classpath:} names and URIs stay as they are; relative paths resolve against the
+     * working directory of each JVM (the repository locally, the unpacked archive on a cluster). A required
+     * model must exist here when it is a local path, so a typo fails before any work.
      */
     private static String modelPath(Config c, String path, boolean required) {
         String v = nonBlank(c, path);
         if (v.startsWith("classpath:") || v.contains("://")) {
             return v;
         }
-        Path p = Paths.get(v).toAbsolutePath().normalize();
+        Path p = Paths.get(v);
         if (required && !Files.isRegularFile(p)) {
-            throw new SettingsException(path + ": model file not found: " + p);
+            throw new SettingsException(path + ": model file not found: " + p.toAbsolutePath().normalize());
         }
-        return p.toString();
+        // Kept as written: executors resolve a relative path against their own working directory, where
+        // spark-submit --archives unpacks the models; the driver's absolute path may not exist there.
+        return v;
     }
 
     private static int positive(Config c, String path) {
