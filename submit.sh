@@ -10,7 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
 main_class=io.merspark.cli.MerCli
-jobs="ingest extract train score select evaluate round selftrain pipeline demo"
+jobs="ingest extract train score select evaluate round selftrain pipeline demo import-features bench"
 
 if [[ $# -eq 0 ]]; then
   echo "usage: ./submit.sh <job> [options] [key=value ...]   (./submit.sh --help lists the jobs)" >&2
@@ -68,6 +68,13 @@ for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio 
          java.util.concurrent.atomic sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
   opens+=("--add-opens=java.base/$p=ALL-UNNAMED")
 done
+
+# `bench` starts local-cluster sessions: their in-JVM workers launch executors from a Spark home, which only needs
+# an (empty) jars/ directory here; the executors get this JVM's classpath.
+if [[ "$job" == bench ]]; then
+  export SPARK_HOME="$here/target/spark-home"
+  mkdir -p "$SPARK_HOME/jars"
+fi
 
 args=()
 [[ "$job" == -* ]] || args=("$job")
