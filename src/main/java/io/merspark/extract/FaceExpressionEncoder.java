@@ -188,12 +188,15 @@ public final class FaceExpressionEncoder implements AutoCloseable {
         @Override
         public List<ClipFaces> batchProcessOutput(TranslatorContext ctx, NDList outputs) {
             int[] counts = (int[]) ctx.getAttachment(COUNTS);
-            float[] embeddings = OnnxModels.output(outputs, "embedding").toFloatArray();
+            ai.djl.ndarray.NDArray embedding = OnnxModels.output(outputs, "embedding");
+            // the width comes from the graph (256 here), so an exported encoder with the same I/O names fits
+            int width = (int) (embedding.size() / Math.max(1, java.util.Arrays.stream(counts).sum()));
+            float[] embeddings = embedding.toFloatArray();
             float[] logits = OnnxModels.output(outputs, "logits").toFloatArray();
             List<ClipFaces> clips = new ArrayList<>(counts.length);
             int row = 0;
             for (int count : counts) {
-                clips.add(new ClipFaces(OnnxModels.rows(embeddings, row, count, WIDTH),
+                clips.add(new ClipFaces(OnnxModels.rows(embeddings, row, count, width),
                         OnnxModels.rows(logits, row, count, EXPRESSIONS.size())));
                 row += count;
             }

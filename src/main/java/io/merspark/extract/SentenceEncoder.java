@@ -172,7 +172,8 @@ public final class SentenceEncoder implements AutoCloseable {
             NDArray hidden = OnnxModels.output(outputs, "last_hidden_state");
             int seq = (int) hidden.getShape().get(1);
             // no padding, so every position is a real token
-            return Embedding.meanOf(OnnxModels.rows(hidden.toFloatArray(), 0, seq, WIDTH));
+            int width = (int) hidden.getShape().get(2); // 384 here; an exported encoder's own width otherwise
+            return Embedding.meanOf(OnnxModels.rows(hidden.toFloatArray(), 0, seq, width));
         }
 
         private static NDArray named(NDArray array, String name) {

@@ -201,11 +201,13 @@ public final class SpeechEmbeddingEncoder implements AutoCloseable {
         @Override
         public List<Embedding> batchProcessOutput(TranslatorContext ctx, NDList outputs) {
             int[] counts = (int[]) ctx.getAttachment(COUNTS);
-            float[] flat = OnnxModels.output(outputs, "conv2d_19").toFloatArray();
+            ai.djl.ndarray.NDArray windows = OnnxModels.output(outputs, "conv2d_19");
+            int width = (int) (windows.size() / Math.max(1, java.util.Arrays.stream(counts).sum()));
+            float[] flat = windows.toFloatArray();
             List<Embedding> out = new ArrayList<>(counts.length);
             int row = 0;
             for (int count : counts) {
-                out.add(Embedding.meanOf(OnnxModels.rows(flat, row, count, WIDTH)));
+                out.add(Embedding.meanOf(OnnxModels.rows(flat, row, count, width)));
                 row += count;
             }
             return out;
