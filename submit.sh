@@ -12,7 +12,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
 main_class=io.merspark.cli.MerCli
-jobs="ingest extract train score select evaluate round selftrain report pipeline demo probe"
+jobs="ingest extract train score select evaluate round selftrain report pipeline demo probe import-features bench"
 
 usage() {
   cat <<'USAGE'
@@ -31,6 +31,8 @@ jobs:
   pipeline    ingest -> extract -> selftrain -> report
   demo        pipeline on the bundled mer-mini corpus into demo-out/ (2 rounds)
   probe       one task per executor: host, DJL engines and devices, Spark GPU addresses, Java, CPUs
+  import-features  MER tool-chain .npy feature folder into features/modality=<m>/ (--dir DIR --modality M)
+  bench       measured ratios: bench extract | bench select | bench train (figures in the README)
 
 options of submit.sh (the rest goes to the job; ./submit.sh <job> --help lists the job's flags):
   --conf FILE         HOCON over reference.conf (default conf/local.conf, or conf/cluster.conf under spark-submit)
@@ -181,6 +183,13 @@ for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio 
          java.util.concurrent.atomic sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
   opens+=("--add-opens=java.base/$p=ALL-UNNAMED")
 done
+
+# `bench` starts local-cluster sessions: their in-JVM workers launch executors from a Spark home, which only needs
+# an (empty) jars/ directory here; the executors get this JVM's classpath.
+if [[ "$job" == bench ]]; then
+  export SPARK_HOME="$here/target/spark-home"
+  mkdir -p "$SPARK_HOME/jars"
+fi
 
 args=()
 args=("$job")

@@ -33,7 +33,8 @@ import java.util.function.Function;
         subcommands = {
                 MerCli.Ingest.class, MerCli.Extract.class, MerCli.Train.class, MerCli.Score.class,
                 MerCli.Select.class, MerCli.Evaluate.class, MerCli.Round.class, MerCli.SelfTrain.class, MerCli.Report.class,
-                MerCli.Pipeline.class, MerCli.Demo.class, MerCli.Probe.class})
+                MerCli.Pipeline.class, MerCli.Demo.class, MerCli.Probe.class, MerCli.ImportFeatures.class,
+                MerCli.Bench.class})
 public final class MerCli implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -99,6 +100,88 @@ public final class MerCli implements Callable<Integer> {
                 System.out.println(ExtractStage.run(ctx));
                 return 0;
             });
+        }
+    }
+
+    @Command(name = "import-features",
+            description = "Import a MER tool-chain feature folder (<sample_id>.npy) into features/modality=<m>/.")
+    static final class ImportFeatures implements Callable<Integer> {
+        @Mixin CommonOptions o;
+
+        @Option(names = "--dir", paramLabel = "DIR", required = true,
+                description = "folder of <sample_id>.npy files, (D,) or (T, D), float16/32/64")
+        String dir;
+
+        @Option(names = "--modality", paramLabel = "M", required = true, description = "video, audio or text")
+        String modality;
+
+        @Override
+        public Integer call() {
+            io.merspark.extract.Modality m;
+            try {
+                m = io.merspark.extract.Modality.of(modality);
+            } catch (IllegalArgumentException e) {
+                throw new SettingsException("--modality: " + e.getMessage());
+            }
+            // a local folder is checked before Spark starts; other filesystems when the job reads them
+            if (!dir.contains("://") || dir.startsWith("file:")) {
+                java.nio.file.Path local = dir.startsWith("file:") ? java.nio.file.Paths.get(java.net.URI.create(dir))
+                        : java.nio.file.Paths.get(dir);
+                if (!java.nio.file.Files.isDirectory(local)) {
+                    throw new SettingsException("--dir: folder not found: " + dir);
+                }
+            }
+            return withContext(o, ctx -> {
+                System.out.println(io.merspark.pipeline.ImportStage.run(ctx, dir, m));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "bench", description = "Benchmarks (not tests): `bench extract` measures batched vs one-by-one "
+            + "encoders and the extract job on local-cluster with 2 vs 1 executors.")
+    static final class Bench implements Callable<Integer> {
+        @Mixin CommonOptions o;
+
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract")
+        String what;
+
+        @Option(names = "--clips", paramLabel = "N", defaultValue = "128",
+                description = "clips of the manifest (the first N by sample_id; default 128)")
+        int clips;
+
+        @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "batch size (default 32)")
+        int batch;
+
+        @Option(names = "--partition-rows", paramLabel = "R", defaultValue = "16",
+                description = "rows per partition of the extract job (default 16)")
+        int partitionRows;
+
+        @Option(names = "--executor-memory", paramLabel = "MB", defaultValue = "1536",
+                description = "memory per local-cluster executor (default 1536)")
+        int executorMemory;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!"extract".equals(what)) {
+                throw new SettingsException("bench: unknown benchmark '" + what + "' (one of: extract)");
+            }
+            if (o.manifest == null) {
+                o.manifest = "data/mer-mini/manifest.csv";
+            }
+            // the overrides are the positional key=value list: the first positional is WHAT
+            o.overrides.remove(what);
+            Settings settings = o.settings();
+            java.nio.file.Path work = java.nio.file.Files.createTempDirectory("mer-bench-");
+            try {
+                var bench = new io.merspark.bench.ExtractBench(settings, java.nio.file.Paths.get(settings.manifest()),
+                        clips, batch, partitionRows, executorMemory, work);
+                System.out.println();
+                System.out.print(io.merspark.bench.ExtractBench.table(bench.run()));
+                return 0;
+            } finally {
+                org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.merspark.extract;
 
+import ai.djl.Device;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * One loaded encoder per executor JVM, keyed by model location(s) and device, loaded lazily by the first task that
- * needs it and shared by all later tasks (encoders are thread-safe: each call opens its own predictor). Only the
+ * One loaded encoder per executor JVM, keyed by model location(s), device and threads, loaded lazily by the first
+ * task that needs it and shared by all later tasks (a loaded model is thread-safe; each task opens its own
+ * predictors from it and closes them when it completes). Only the
  * {@link ExtractSpec} travels in closures; this static cache never does. Models are closed at JVM shutdown.
  */
 public final class EncoderCache {
@@ -33,22 +35,36 @@ public final class EncoderCache {
     }
 
     public static FaceExpressionEncoder face(ExtractSpec spec, LongAccumulator loads) {
-        return get("face|" + spec.faceModel() + "|" + spec.device() + "|" + spec.threads(), loads,
-                () -> new FaceExpressionEncoder(ModelFiles.resolve(spec.faceModel()), spec.device(), spec.threads()));
+        return face(spec, Device.cpu(), spec.threads(), loads);
     }
 
     public static SpeechEmbeddingEncoder speech(ExtractSpec spec, LongAccumulator loads) {
-        return get("speech|" + spec.melModel() + "|" + spec.speechModel() + "|" + spec.device() + "|"
-                        + spec.threads(), loads,
-                () -> new SpeechEmbeddingEncoder(ModelFiles.resolve(spec.melModel()),
-                        ModelFiles.resolve(spec.speechModel()), spec.device(), spec.threads()));
+        return speech(spec, Device.cpu(), spec.threads(), loads);
     }
 
     public static SentenceEncoder sentence(ExtractSpec spec, LongAccumulator loads) {
+        return sentence(spec, Device.cpu(), spec.threads(), loads);
+    }
+
+    /** The face encoder on {@code device} with {@code threads} intra-op threads, loaded once per JVM. */
+    public static FaceExpressionEncoder face(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
+        return get("face|" + spec.faceModel() + "|" + device + "|" + threads, loads,
+                () -> new FaceExpressionEncoder(ModelFiles.resolve(spec.faceModel()), device, threads));
+    }
+
+    /** The speech encoder (mel + embedding models) on {@code device}, loaded once per JVM. */
+    public static SpeechEmbeddingEncoder speech(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
+        return get("speech|" + spec.melModel() + "|" + spec.speechModel() + "|" + device + "|" + threads, loads,
+                () -> new SpeechEmbeddingEncoder(ModelFiles.resolve(spec.melModel()),
+                        ModelFiles.resolve(spec.speechModel()), device, threads));
+    }
+
+    /** The sentence encoder on {@code device}, loaded once per JVM. */
+    public static SentenceEncoder sentence(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
         return get("text|" + spec.textModel() + "|" + spec.textTokenizer() + "|" + spec.textMaxLength() + "|"
-                        + spec.device() + "|" + spec.threads(), loads,
+                        + device + "|" + threads, loads,
                 () -> SentenceEncoder.fromLocations(spec.textModel(), spec.textTokenizer(), spec.textMaxLength(),
-                        spec.device(), spec.threads()));
+                        device, threads));
     }
 
     @SuppressWarnings("unchecked")

@@ -25,8 +25,10 @@ import java.util.Set;
  * @param textMaxTokens    token vectors kept in {@code tokens}
  * @param textMaxLength    tokenizer truncation length
  * @param rowsPerPartition manifest rows per task
- * @param device           "cpu" or "gpu"
- * @param threads          ONNX Runtime intra-op threads per model (the cores of one task)
+ * @param device           "cpu", "gpu" or "auto": each task resolves gpu/auto to the GPU Spark assigned it, or
+ *                         the CPU when the engine sees none ({@link TaskDevices})
+ * @param threads          ONNX Runtime intra-op threads per model outside Spark tasks; a task uses its
+ *                         {@code spark.task.cpus}
  */
 public record ExtractSpec(
         Set<Modality> modalities,
@@ -67,8 +69,8 @@ public record ExtractSpec(
             throw new IllegalArgumentException("frameSize: the face model takes " + FaceExpressionEncoder.IMAGE_SIZE
                     + " px frames, got " + frameSize);
         }
-        if (!"cpu".equals(device) && !"gpu".equals(device)) {
-            throw new IllegalArgumentException("device: cpu or gpu, got " + device);
+        if (!"cpu".equals(device) && !"gpu".equals(device) && !"auto".equals(device)) {
+            throw new IllegalArgumentException("device: cpu, gpu or auto, got " + device);
         }
         for (Modality m : modalities) {
             for (String location : m == Modality.VIDEO ? new String[] {faceModel}
@@ -112,6 +114,12 @@ public record ExtractSpec(
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, batch, batch, batch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
                 rowsPerPartition, device, threads);
+    }
+
+    public ExtractSpec withDevice(String d) {
+        return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
+                frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
+                textMaxLength, rowsPerPartition, d, threads);
     }
 
     public int batchSize(Modality m) {

@@ -34,6 +34,10 @@ public final class FaceExpressionEncoder implements AutoCloseable {
     }
 
     public FaceExpressionEncoder(Path onnx, String device, int threads) {
+        this(onnx, OnnxModels.device(device), threads);
+    }
+
+    public FaceExpressionEncoder(Path onnx, ai.djl.Device device, int threads) {
         this.model = OnnxModels.load(onnx, device, threads);
         this.id = "face-expression-net@" + ModelFiles.shortSha256(onnx);
     }
@@ -45,11 +49,40 @@ public final class FaceExpressionEncoder implements AutoCloseable {
 
     /** One embedding per clip; a clip is a list of {@code 3*112*112} RGB CHW frames with raw 0..255 values. */
     public List<Embedding> encode(List<List<float[]>> clips) throws TranslateException {
-        List<Embedding> out = new ArrayList<>(clips.size());
-        for (ClipFaces faces : run(clips)) {
-            out.add(Embedding.meanOf(faces.embeddings()));
+        try (Session session = newSession()) {
+            return session.encode(clips);
         }
-        return out;
+    }
+
+    /** A predictor for one thread (a Spark task): reuse it for all of the task's batches, then close it. */
+    public Session newSession() {
+        return new Session(model.newPredictor(new FrameTranslator()));
+    }
+
+    /** One task's predictor; not thread-safe. */
+    public static final class Session implements AutoCloseable {
+        private final Predictor<List<float[]>, ClipFaces> predictor;
+
+        private Session(Predictor<List<float[]>, ClipFaces> predictor) {
+            this.predictor = predictor;
+        }
+
+        /** As {@link FaceExpressionEncoder#encode(List)}. */
+        public List<Embedding> encode(List<List<float[]>> clips) throws TranslateException {
+            if (clips.isEmpty()) {
+                return List.of();
+            }
+            List<Embedding> out = new ArrayList<>(clips.size());
+            for (ClipFaces faces : predictor.batchPredict(clips)) {
+                out.add(Embedding.meanOf(faces.embeddings()));
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            predictor.close();
+        }
     }
 
     /** Per clip, the softmax of the logits averaged over its frames, in {@link #EXPRESSIONS} order. */
@@ -155,12 +188,15 @@ public final class FaceExpressionEncoder implements AutoCloseable {
         @Override
         public List<ClipFaces> batchProcessOutput(TranslatorContext ctx, NDList outputs) {
             int[] counts = (int[]) ctx.getAttachment(COUNTS);
-            float[] embeddings = OnnxModels.output(outputs, "embedding").toFloatArray();
+            ai.djl.ndarray.NDArray embedding = OnnxModels.output(outputs, "embedding");
+            // the width comes from the graph (256 here), so an exported encoder with the same I/O names fits
+            int width = (int) (embedding.size() / Math.max(1, java.util.Arrays.stream(counts).sum()));
+            float[] embeddings = embedding.toFloatArray();
             float[] logits = OnnxModels.output(outputs, "logits").toFloatArray();
             List<ClipFaces> clips = new ArrayList<>(counts.length);
             int row = 0;
             for (int count : counts) {
-                clips.add(new ClipFaces(OnnxModels.rows(embeddings, row, count, WIDTH),
+                clips.add(new ClipFaces(OnnxModels.rows(embeddings, row, count, width),
                         OnnxModels.rows(logits, row, count, EXPRESSIONS.size())));
                 row += count;
             }

@@ -35,6 +35,8 @@ import static org.apache.spark.sql.functions.lit;
 public final class FeatureExtractor {
 
     private static final Logger LOG = LoggerFactory.getLogger(FeatureExtractor.class);
+    /** How often the driver logs the job's progress. */
+    static final long PROGRESS_INTERVAL_MS = 10_000;
 
     public ExtractSummary run(SparkSession spark, Dataset<Row> manifest, ExtractSpec spec, String featuresDir,
                               String errorsDir) {
@@ -44,15 +46,18 @@ public final class FeatureExtractor {
         int partitions = (int) Math.max(1, (rows + spec.rowsPerPartition() - 1) / spec.rowsPerPartition());
         LongAccumulator loads = spark.sparkContext().longAccumulator("extract.modelLoads");
         LongAccumulator truncated = spark.sparkContext().longAccumulator("extract.truncatedTexts");
+        LongAccumulator done = spark.sparkContext().longAccumulator("extract.rowsDone");
 
         // Spark's hash partitioning of sample_id (Murmur3, fixed seed) puts a sample in the same shard on every run.
         Dataset<Row> outcomes = inputs
                 .repartition(partitions, col("sample_id"))
-                .mapPartitions(new PartitionExtractor(spec, loads, truncated), Encoders.row(Outcome.SCHEMA));
+                .mapPartitions(new PartitionExtractor(spec, loads, truncated, done), Encoders.row(Outcome.SCHEMA));
 
         String staging = stagingDir(featuresDir);
         try {
-            outcomes.write().mode(SaveMode.Overwrite).parquet(staging);
+            try (Progress ignored = Progress.start("extract", done, rows, PROGRESS_INTERVAL_MS)) {
+                outcomes.write().mode(SaveMode.Overwrite).parquet(staging);
+            }
             Dataset<Row> staged = spark.read().parquet(staging);
             staged.filter(col("reason").isNull())
                     .select(col("sample_id"), col("encoder"), col("pooled"), col("tokens"), col("modality"))

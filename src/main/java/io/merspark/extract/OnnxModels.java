@@ -19,15 +19,15 @@ final class OnnxModels {
     }
 
     /**
-     * @param device  "cpu" or "gpu" (ONNX Runtime uses CUDA only when its GPU build is on the classpath)
+     * @param device  the DJL device (ONNX Runtime uses CUDA only when its GPU build is on the classpath)
      * @param threads intra-op threads of this session: keep it at the cores of one Spark task to avoid oversubscription
      */
-    static ZooModel<NDList, NDList> load(Path onnx, String device, int threads) {
+    static ZooModel<NDList, NDList> load(Path onnx, Device device, int threads) {
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
                 .optModelPath(onnx)
                 .optEngine("OnnxRuntime")
-                .optDevice("gpu".equalsIgnoreCase(device) ? Device.gpu() : Device.cpu())
+                .optDevice(device)
                 .optOption("intraOpNumThreads", Integer.toString(Math.max(1, threads)))
                 .optOption("interOpNumThreads", "1")
                 .build();
@@ -38,6 +38,11 @@ final class OnnxModels {
         } catch (ModelNotFoundException | MalformedModelException e) {
             throw new IllegalArgumentException("cannot load ONNX model " + onnx + ": " + e.getMessage(), e);
         }
+    }
+
+    /** "cpu" → the CPU, "gpu" → GPU 0 (the encoders' constructors for direct use; tasks pick via {@link TaskDevices}). */
+    static Device device(String name) {
+        return "gpu".equalsIgnoreCase(name) ? Device.gpu() : Device.cpu();
     }
 
     /** ONNX Runtime may return outputs in session order, so outputs are picked by name. */

@@ -32,11 +32,20 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
     private final ExtractSpec spec;
     private final LongAccumulator modelLoads;
     private final LongAccumulator truncatedTexts;
+    private final LongAccumulator rowsDone;
+    /** This task's predictors, opened on first use and closed when the task completes. */
+    private transient Sessions sessions;
 
     PartitionExtractor(ExtractSpec spec, LongAccumulator modelLoads, LongAccumulator truncatedTexts) {
+        this(spec, modelLoads, truncatedTexts, null);
+    }
+
+    PartitionExtractor(ExtractSpec spec, LongAccumulator modelLoads, LongAccumulator truncatedTexts,
+                       LongAccumulator rowsDone) {
         this.spec = spec;
         this.modelLoads = modelLoads;
         this.truncatedTexts = truncatedTexts;
+        this.rowsDone = rowsDone;
     }
 
     /** A manifest row as the task needs it. */
@@ -49,7 +58,15 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
         int chunkSize = spec.modalities().stream().mapToInt(spec::batchSize).max().orElse(32);
-        int partition = TaskContext.get() == null ? -1 : TaskContext.getPartitionId();
+        TaskContext task = TaskContext.get();
+        int partition = task == null ? -1 : task.partitionId();
+        Sessions opened = new Sessions(TaskDevices.forTask(spec.device()), TaskDevices.threadsForTask(spec.threads()));
+        sessions = opened;
+        if (task != null) {
+            // One predictor per model and task, closed (with its native memory) when the task ends, however it ends.
+            task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> opened.close());
+        }
+        long taskStart = System.nanoTime();
         // Lazy: one chunk is decoded and encoded at a time, so a large partition never sits in memory at once.
         return new Iterator<>() {
             private Iterator<Row> current = Collections.emptyIterator();
@@ -65,8 +82,17 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
                     long start = System.nanoTime();
                     current = extract(chunk).iterator();
                     done += chunk.size();
-                    LOG.info("partition {}: {} rows done ({} in {} ms)", partition, done, chunk.size(),
-                            (System.nanoTime() - start) / 1_000_000);
+                    if (rowsDone != null) {
+                        rowsDone.add(chunk.size());
+                    }
+                    double seconds = (System.nanoTime() - taskStart) / 1e9;
+                    LOG.info(String.format(java.util.Locale.ROOT,
+                            "partition %d on %s: %d rows done (%d in %d ms), %.2f rows/s", partition,
+                            opened.device, done, chunk.size(), (System.nanoTime() - start) / 1_000_000,
+                            done / Math.max(seconds, 1e-9)));
+                }
+                if (!current.hasNext() && task == null) {
+                    opened.close();
                 }
                 return current.hasNext();
             }
@@ -169,13 +195,13 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
 
     @SuppressWarnings("unchecked")
     private List<Embedding> encode(Modality m, List<Object> inputs) throws Exception {
+        Sessions s = sessions();
         return switch (m) {
-            case VIDEO -> EncoderCache.face(spec, modelLoads).encode((List<List<float[]>>) (List<?>) inputs);
-            case AUDIO -> EncoderCache.speech(spec, modelLoads).encode((List<float[]>) (List<?>) inputs);
+            case VIDEO -> s.face().encode((List<List<float[]>>) (List<?>) inputs);
+            case AUDIO -> s.speech().encode((List<float[]>) (List<?>) inputs);
             case TEXT -> {
                 LongAdder truncated = new LongAdder();
-                List<Embedding> e = EncoderCache.sentence(spec, modelLoads)
-                        .encode((List<String>) (List<?>) inputs, truncated);
+                List<Embedding> e = s.text().encode((List<String>) (List<?>) inputs, truncated);
                 truncatedTexts.add(truncated.sum());
                 yield e;
             }
@@ -183,10 +209,81 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
     }
 
     private String encoderId(Modality m) {
+        Sessions s = sessions();
         return switch (m) {
-            case VIDEO -> EncoderCache.face(spec, modelLoads).id();
-            case AUDIO -> EncoderCache.speech(spec, modelLoads).id();
-            case TEXT -> EncoderCache.sentence(spec, modelLoads).id();
+            case VIDEO -> EncoderCache.face(spec, s.device, s.threads, modelLoads).id();
+            case AUDIO -> EncoderCache.speech(spec, s.device, s.threads, modelLoads).id();
+            case TEXT -> EncoderCache.sentence(spec, s.device, s.threads, modelLoads).id();
         };
+    }
+
+    /** For {@link #extract(List)} called outside {@link #call(Iterator)} (tests): CPU sessions, never closed early. */
+    private Sessions sessions() {
+        if (sessions == null) {
+            sessions = new Sessions(TaskDevices.forTask(spec.device()), TaskDevices.threadsForTask(spec.threads()));
+        }
+        return sessions;
+    }
+
+    /** The predictors of one task over the per-JVM cached models, opened lazily per modality. */
+    private final class Sessions implements AutoCloseable {
+        final ai.djl.Device device;
+        final int threads;
+        private FaceExpressionEncoder.Session face;
+        private SpeechEmbeddingEncoder.Session speech;
+        private SentenceEncoder.Session text;
+        private boolean closed;
+
+        Sessions(ai.djl.Device device, int threads) {
+            this.device = device;
+            this.threads = threads;
+        }
+
+        synchronized FaceExpressionEncoder.Session face() {
+            open();
+            if (face == null) {
+                face = EncoderCache.face(spec, device, threads, modelLoads).newSession();
+            }
+            return face;
+        }
+
+        synchronized SpeechEmbeddingEncoder.Session speech() {
+            open();
+            if (speech == null) {
+                speech = EncoderCache.speech(spec, device, threads, modelLoads).newSession();
+            }
+            return speech;
+        }
+
+        synchronized SentenceEncoder.Session text() {
+            open();
+            if (text == null) {
+                text = EncoderCache.sentence(spec, device, threads, modelLoads).newSession();
+            }
+            return text;
+        }
+
+        private void open() {
+            if (closed) {
+                throw new IllegalStateException("the task's predictors are closed");
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            for (AutoCloseable c : new AutoCloseable[] {face, speech, text}) {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        LOG.warn("closing a predictor failed", e);
+                    }
+                }
+            }
+            face = null;
+            speech = null;
+            text = null;
+        }
     }
 }

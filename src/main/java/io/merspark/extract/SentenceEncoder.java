@@ -39,6 +39,10 @@ public final class SentenceEncoder implements AutoCloseable {
     }
 
     public SentenceEncoder(Path onnx, Path tokenizerJson, int maxLength, String device, int threads) {
+        this(onnx, tokenizerJson, maxLength, OnnxModels.device(device), threads);
+    }
+
+    public SentenceEncoder(Path onnx, Path tokenizerJson, int maxLength, ai.djl.Device device, int threads) {
         try {
             this.tokenizer = HuggingFaceTokenizer.builder()
                     .optTokenizerPath(tokenizerJson)
@@ -61,6 +65,12 @@ public final class SentenceEncoder implements AutoCloseable {
     /** Loads model and tokenizer from locations that may be {@code classpath:} resources. */
     public static SentenceEncoder fromLocations(String onnx, String tokenizerJson, int maxLength, String device,
                                                 int threads) {
+        return fromLocations(onnx, tokenizerJson, maxLength, OnnxModels.device(device), threads);
+    }
+
+    /** As {@link #fromLocations(String, String, int, String, int)} on a given DJL device. */
+    public static SentenceEncoder fromLocations(String onnx, String tokenizerJson, int maxLength,
+                                                ai.djl.Device device, int threads) {
         return new SentenceEncoder(ModelFiles.resolve(onnx), ModelFiles.resolve(tokenizerJson), maxLength, device,
                 threads);
     }
@@ -81,6 +91,37 @@ public final class SentenceEncoder implements AutoCloseable {
 
     /** As {@link #encode(List)}, also adding the number of texts cut at the maximum length to {@code truncatedOut}. */
     public List<Embedding> encode(List<String> texts, LongAdder truncatedOut) throws TranslateException {
+        try (Session session = newSession()) {
+            return session.encode(texts, truncatedOut);
+        }
+    }
+
+    /** A predictor for one thread (a Spark task): reuse it for all of the task's batches, then close it. */
+    public Session newSession() {
+        return new Session(model.newPredictor(new TokenTranslator()));
+    }
+
+    /** One task's predictor; not thread-safe. */
+    public final class Session implements AutoCloseable {
+        private final Predictor<Encoding, Embedding> predictor;
+
+        private Session(Predictor<Encoding, Embedding> predictor) {
+            this.predictor = predictor;
+        }
+
+        /** As {@link SentenceEncoder#encode(List, LongAdder)}. */
+        public List<Embedding> encode(List<String> texts, LongAdder truncatedOut) throws TranslateException {
+            return SentenceEncoder.this.encode(predictor, texts, truncatedOut);
+        }
+
+        @Override
+        public void close() {
+            predictor.close();
+        }
+    }
+
+    private List<Embedding> encode(Predictor<Encoding, Embedding> predictor, List<String> texts,
+                                   LongAdder truncatedOut) throws TranslateException {
         if (texts.isEmpty()) {
             return List.of();
         }
@@ -96,9 +137,7 @@ public final class SentenceEncoder implements AutoCloseable {
             }
             encodings.add(e);
         }
-        try (Predictor<Encoding, Embedding> predictor = model.newPredictor(new TokenTranslator())) {
-            return predictor.batchPredict(encodings);
-        }
+        return predictor.batchPredict(encodings);
     }
 
     @Override
@@ -133,7 +172,8 @@ public final class SentenceEncoder implements AutoCloseable {
             NDArray hidden = OnnxModels.output(outputs, "last_hidden_state");
             int seq = (int) hidden.getShape().get(1);
             // no padding, so every position is a real token
-            return Embedding.meanOf(OnnxModels.rows(hidden.toFloatArray(), 0, seq, WIDTH));
+            int width = (int) hidden.getShape().get(2); // 384 here; an exported encoder's own width otherwise
+            return Embedding.meanOf(OnnxModels.rows(hidden.toFloatArray(), 0, seq, width));
         }
 
         private static NDArray named(NDArray array, String name) {

@@ -42,6 +42,10 @@ public final class SpeechEmbeddingEncoder implements AutoCloseable {
     }
 
     public SpeechEmbeddingEncoder(Path melOnnx, Path embeddingOnnx, String device, int threads) {
+        this(melOnnx, embeddingOnnx, OnnxModels.device(device), threads);
+    }
+
+    public SpeechEmbeddingEncoder(Path melOnnx, Path embeddingOnnx, ai.djl.Device device, int threads) {
         this.mel = OnnxModels.load(melOnnx, device, threads);
         try {
             this.embedding = OnnxModels.load(embeddingOnnx, device, threads);
@@ -58,22 +62,55 @@ public final class SpeechEmbeddingEncoder implements AutoCloseable {
 
     /** One embedding per clip of 16 kHz mono PCM in [-1, 1]. */
     public List<Embedding> encode(List<float[]> clips) throws TranslateException {
-        if (clips.isEmpty()) {
-            return List.of();
+        try (Session session = newSession()) {
+            return session.encode(clips);
         }
-        for (float[] pcm : clips) {
-            if (pcm.length == 0) {
-                throw new IllegalArgumentException("empty audio");
+    }
+
+    /** The predictors of one thread (a Spark task): reuse them for all of the task's batches, then close them. */
+    public Session newSession() {
+        Predictor<float[], float[][]> melPredictor = mel.newPredictor(new MelTranslator());
+        try {
+            return new Session(melPredictor, embedding.newPredictor(new WindowTranslator()));
+        } catch (RuntimeException e) {
+            melPredictor.close();
+            throw e;
+        }
+    }
+
+    /** One task's predictors; not thread-safe. */
+    public static final class Session implements AutoCloseable {
+        private final Predictor<float[], float[][]> melPredictor;
+        private final Predictor<float[][], Embedding> windowPredictor;
+
+        private Session(Predictor<float[], float[][]> melPredictor, Predictor<float[][], Embedding> windowPredictor) {
+            this.melPredictor = melPredictor;
+            this.windowPredictor = windowPredictor;
+        }
+
+        /** As {@link SpeechEmbeddingEncoder#encode(List)}. */
+        public List<Embedding> encode(List<float[]> clips) throws TranslateException {
+            if (clips.isEmpty()) {
+                return List.of();
             }
-        }
-        List<float[][]> mels;
-        // Clips differ in length, so the mel model runs once per clip (batchPredict loops when there is no
-        // batchifier); the windows of all clips then go through the embedding model as one batch.
-        try (Predictor<float[], float[][]> melPredictor = mel.newPredictor(new MelTranslator())) {
-            mels = melPredictor.batchPredict(clips);
-        }
-        try (Predictor<float[][], Embedding> windowPredictor = embedding.newPredictor(new WindowTranslator())) {
+            for (float[] pcm : clips) {
+                if (pcm.length == 0) {
+                    throw new IllegalArgumentException("empty audio");
+                }
+            }
+            // Clips differ in length, so the mel model runs once per clip (batchPredict loops when there is no
+            // batchifier); the windows of all clips then go through the embedding model as one batch.
+            List<float[][]> mels = melPredictor.batchPredict(clips);
             return windowPredictor.batchPredict(mels);
+        }
+
+        @Override
+        public void close() {
+            try {
+                windowPredictor.close();
+            } finally {
+                melPredictor.close();
+            }
         }
     }
 
@@ -164,11 +201,13 @@ public final class SpeechEmbeddingEncoder implements AutoCloseable {
         @Override
         public List<Embedding> batchProcessOutput(TranslatorContext ctx, NDList outputs) {
             int[] counts = (int[]) ctx.getAttachment(COUNTS);
-            float[] flat = OnnxModels.output(outputs, "conv2d_19").toFloatArray();
+            ai.djl.ndarray.NDArray windows = OnnxModels.output(outputs, "conv2d_19");
+            int width = (int) (windows.size() / Math.max(1, java.util.Arrays.stream(counts).sum()));
+            float[] flat = windows.toFloatArray();
             List<Embedding> out = new ArrayList<>(counts.length);
             int row = 0;
             for (int count : counts) {
-                out.add(Embedding.meanOf(OnnxModels.rows(flat, row, count, WIDTH)));
+                out.add(Embedding.meanOf(OnnxModels.rows(flat, row, count, width)));
                 row += count;
             }
             return out;

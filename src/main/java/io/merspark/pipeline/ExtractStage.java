@@ -32,7 +32,12 @@ public final class ExtractStage {
         return summary[0];
     }
 
-    static ExtractSpec spec(Settings s) {
+    /**
+     * The spec of the configured extraction. The device stays as configured ({@code cpu|gpu|auto}): each task
+     * resolves it to the GPU Spark assigned it, or the CPU (see {@code TaskDevices}); tasks use
+     * {@code spark.task.cpus} threads.
+     */
+    public static ExtractSpec spec(Settings s) {
         Settings.ExtractSettings e = s.extract();
         Set<Modality> modalities = EnumSet.noneOf(Modality.class);
         e.modalities().forEach(m -> modalities.add(Modality.of(m)));
@@ -42,14 +47,6 @@ public final class ExtractStage {
                 e.video().frames(), e.video().size(),
                 e.video().batchSize(), e.audio().batchSize(), e.text().batchSize(),
                 e.video().maxTokens(), e.audio().maxTokens(), e.text().maxTokens(),
-                e.text().maxLength(), e.partitionRows(), device(e.device()), 1);
-    }
-
-    /** {@code auto} picks the GPU when the ONNX Runtime engine reports one. */
-    private static String device(String configured) {
-        if (!"auto".equals(configured)) {
-            return configured;
-        }
-        return ai.djl.engine.Engine.getEngine("OnnxRuntime").getGpuCount() > 0 ? "gpu" : "cpu";
+                e.text().maxLength(), e.partitionRows(), e.device(), 1);
     }
 }
