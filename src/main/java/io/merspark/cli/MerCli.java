@@ -143,8 +143,12 @@ public final class MerCli implements Callable<Integer> {
     static final class Bench implements Callable<Integer> {
         @Mixin CommonOptions o;
 
-        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract")
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select")
         String what;
+
+        @Option(names = "--sizes", paramLabel = "N,N,...", split = ",", defaultValue = "100000,1000000",
+                description = "select: score-table sizes in rows (default 100000,1000000)")
+        int[] sizes;
 
         @Option(names = "--clips", paramLabel = "N", defaultValue = "128",
                 description = "clips of the manifest (the first N by sample_id; default 128)")
@@ -163,8 +167,15 @@ public final class MerCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            if ("select".equals(what)) {
+                o.overrides.remove(what);
+                return withContext(o, ctx -> {
+                    System.out.print(io.merspark.bench.SelectBench.run(ctx.spark(), sizes));
+                    return 0;
+                });
+            }
             if (!"extract".equals(what)) {
-                throw new SettingsException("bench: unknown benchmark '" + what + "' (one of: extract)");
+                throw new SettingsException("bench: unknown benchmark '" + what + "' (one of: extract, select)");
             }
             if (o.manifest == null) {
                 o.manifest = "data/mer-mini/manifest.csv";
