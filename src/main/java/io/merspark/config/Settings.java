@@ -33,7 +33,7 @@ public record Settings(
 
     public static final Set<String> MODALITIES = Set.of("video", "audio", "text");
     public static final Set<String> MODELS = Set.of("attention");
-    public static final Set<String> STRATEGIES = Set.of("fixed", "classwise");
+    public static final Set<String> STRATEGIES = Set.of("fixed", "classwise", "flexmatch", "freematch");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
 
     public record SparkSettings(String master, String appName, int shufflePartitions) implements Serializable {
@@ -58,7 +58,9 @@ public record Settings(
     }
 
     public record SelectSettings(String strategy, double threshold, Map<String, Double> classThresholds,
-                                 boolean softWeighting) implements Serializable {
+                                 boolean softWeighting, double freeMatchMomentum, int maxPerClass,
+                                 boolean balanceClasses, boolean requireAgreement, double maxSpread)
+            implements Serializable {
     }
 
     /** Target-prior correction at evaluation; {@code given} is aligned with {@code classes} (empty unless used). */
@@ -145,7 +147,12 @@ public record Settings(
                 oneOf(c, "mer.select.strategy", STRATEGIES),
                 fraction(c, "mer.select.threshold", false),
                 Map.copyOf(classThresholds),
-                c.getBoolean("mer.select.soft-weighting"));
+                c.getBoolean("mer.select.soft-weighting"),
+                fraction(c, "mer.select.freematch-momentum", false),
+                nonNegativeInt(c, "mer.select.max-per-class"),
+                c.getBoolean("mer.select.balance-classes"),
+                c.getBoolean("mer.select.require-agreement"),
+                c.getDouble("mer.select.max-spread"));
 
         String truth = c.getString("mer.evaluate.truth");
         if (!truth.isBlank() && !Files.isRegularFile(Paths.get(truth))) {
@@ -220,6 +227,10 @@ public record Settings(
         // Kept as written: executors resolve a relative path against their own working directory, where
         // spark-submit --archives unpacks the models; the driver's absolute path may not exist there.
         return v;
+    }
+
+    private static int nonNegativeInt(Config c, String path) {
+        return atLeast(c, path, 0);
     }
 
     private static int positive(Config c, String path) {

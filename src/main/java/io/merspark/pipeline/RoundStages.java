@@ -10,6 +10,7 @@ import io.merspark.features.PooledFeatures;
 import io.merspark.ingest.ManifestColumns;
 import io.merspark.score.EnsembleCache;
 import io.merspark.score.EnsembleScorer;
+import io.merspark.select.FreeMatchState;
 import io.merspark.select.PseudoLabelSelector;
 import io.merspark.select.SelectionSettings;
 import io.merspark.train.FusionEnsemble;
@@ -31,6 +32,7 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
@@ -117,6 +119,10 @@ public final class RoundStages {
         PipelineModel model = PseudoLabelSelector.fit(sel, scores);
         Dataset<Row> accepted = model.transform(scores)
                 .select("sample_id", "label", "confidence", "weight", "strategy", "round");
+        // FreeMatch's thresholds are state carried to the next round; it is written before the round's pseudo/
+        // table is committed, so a committed pseudo/ always has its state beside it.
+        Optional<FreeMatchState> state = PseudoLabelSelector.freeMatchState(model, scores);
+        state.ifPresent(st -> ctx.storage().writeText(freeMatchStateFile(round), st.toJson()));
         ctx.storage().commitParquet(accepted.coalesce(1), ctx.layout().pseudo(round));
         ctx.storage().commit(ctx.layout().selector(round), tmp -> {
             try {
@@ -202,12 +208,36 @@ public final class RoundStages {
 
     private SelectionSettings selectionSettings(int round) {
         var sel = s.select();
-        SelectionSettings base = SelectionSettings.Strategy.parse(sel.strategy()) == SelectionSettings.Strategy.FIXED
-                ? SelectionSettings.fixed(s.classes(), sel.threshold())
-                // classes without their own threshold fall back to the global one
-                : SelectionSettings.classWise(s.classes(), s.classes().stream()
-                        .map(c -> sel.classThresholds().getOrDefault(c, sel.threshold())).toList());
+        SelectionSettings base = switch (SelectionSettings.Strategy.parse(sel.strategy())) {
+            case CLASSWISE -> SelectionSettings.classWise(s.classes(), s.classes().stream()
+                    // classes without their own threshold fall back to the global one
+                    .map(c -> sel.classThresholds().getOrDefault(c, sel.threshold())).toList());
+            case FLEXMATCH -> SelectionSettings.flexMatch(s.classes(), sel.threshold());
+            case FREEMATCH -> {
+                SelectionSettings fm = SelectionSettings.freeMatch(s.classes()).withMomentum(sel.freeMatchMomentum());
+                FreeMatchState previous = round > 1 && ctx.storage().exists(freeMatchStateFile(round - 1))
+                        ? FreeMatchState.fromJson(ctx.storage().readText(freeMatchStateFile(round - 1))) : null;
+                yield previous == null ? fm : fm.withPreviousState(previous);
+            }
+            default -> SelectionSettings.fixed(s.classes(), sel.threshold());
+        };
+        if (sel.maxPerClass() > 0 || sel.balanceClasses()) {
+            SelectionSettings.Quota q = sel.maxPerClass() > 0
+                    ? SelectionSettings.Quota.top(sel.maxPerClass()) : SelectionSettings.Quota.balanced();
+            if (sel.maxPerClass() > 0 && sel.balanceClasses()) {
+                q = new SelectionSettings.Quota(q.maxPerClass(), true);
+            }
+            base = base.withQuota(q);
+        }
+        if (sel.requireAgreement()) {
+            SelectionSettings.Agreement a = SelectionSettings.Agreement.unanimous();
+            base = base.withAgreement(sel.maxSpread() >= 0 ? a.withMaxSpread(sel.maxSpread()) : a);
+        }
         return base.withSoftWeighting(sel.softWeighting()).forRound(round);
+    }
+
+    private String freeMatchStateFile(int round) {
+        return ctx.layout().round(round) + "/freematch_state.json";
     }
 
     /** A split of the manifest joined with its pooled features (samples without any feature are left out). */

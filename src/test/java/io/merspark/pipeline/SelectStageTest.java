@@ -1,0 +1,78 @@
+package io.merspark.pipeline;
+
+import io.merspark.select.FreeMatchState;
+import io.merspark.testing.SparkTestSession;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The select stage reads its strategy from config, and FreeMatch carries its state from round to round. */
+@ExtendWith(SparkTestSession.class)
+class SelectStageTest {
+
+    /** Two rows per class: one confident (0.9), one not (0.3). */
+    private static void writeScores(SparkSession spark, JobContext ctx, int round) {
+        List<Row> rows = new ArrayList<>();
+        for (int c = 0; c < 6; c++) {
+            for (float conf : new float[] {0.9f, 0.3f}) {
+                float[] p = new float[6];
+                java.util.Arrays.fill(p, (1 - conf) / 5);
+                p[c] = conf;
+                List<Float> probs = new ArrayList<>();
+                for (float x : p) {
+                    probs.add(x);
+                }
+                rows.add(RowFactory.create("s" + c + "_" + (conf > 0.5 ? "hi" : "lo"),
+                        scala.jdk.javaapi.CollectionConverters.asScala(probs).toList(),
+                        scala.jdk.javaapi.CollectionConverters.asScala(List.of(
+                                scala.jdk.javaapi.CollectionConverters.asScala(probs).toList())).toList(),
+                        c, conf, conf - (1 - conf) / 5, 1.0f));
+            }
+        }
+        spark.createDataFrame(rows, io.merspark.score.EnsembleScorer.SCHEMA).write().parquet(ctx.layout().scores(round));
+    }
+
+    private static Set<String> accepted(SparkSession spark, JobContext ctx, int round) {
+        return spark.read().parquet(ctx.layout().pseudo(round)).collectAsList().stream()
+                .map(r -> r.getString(0)).collect(Collectors.toSet());
+    }
+
+    @Test
+    void fixedThresholdWithQuota(SparkSession spark, @TempDir Path root) {
+        JobContext ctx = JobContext.of(spark, RoundPipelineTest.settings(root, "select.threshold=0.25",
+                "select.max-per-class=1"));
+        writeScores(spark, ctx, 1);
+        assertEquals(6, new RoundStages(ctx).select(1));
+        assertTrue(accepted(spark, ctx, 1).stream().allMatch(id -> id.endsWith("_hi")));
+        assertTrue(Files.isDirectory(Path.of(ctx.layout().selector(1))));
+    }
+
+    @Test
+    void freeMatchStateIsCarriedToTheNextRound(SparkSession spark, @TempDir Path root) throws Exception {
+        JobContext ctx = JobContext.of(spark, RoundPipelineTest.settings(root, "select.strategy=freematch"));
+        writeScores(spark, ctx, 1);
+        writeScores(spark, ctx, 2);
+        RoundStages stages = new RoundStages(ctx);
+        stages.select(1);
+        Path state1 = Path.of(ctx.layout().round(1), "freematch_state.json");
+        FreeMatchState s1 = FreeMatchState.fromJson(Files.readString(state1));
+        // From the initial 1/C with momentum 0.5: τ = 0.5 * 1/6 + 0.5 * mean confidence (0.6).
+        assertEquals(0.5 / 6 + 0.5 * 0.6, s1.globalThreshold(), 1e-6);
+        stages.select(2);
+        FreeMatchState s2 = FreeMatchState.fromJson(Files.readString(Path.of(ctx.layout().round(2), "freematch_state.json")));
+        assertEquals(0.5 * s1.globalThreshold() + 0.5 * 0.6, s2.globalThreshold(), 1e-6);
+        assertEquals(Set.of("s0_hi", "s1_hi", "s2_hi", "s3_hi", "s4_hi", "s5_hi"), accepted(spark, ctx, 2));
+    }
+}
