@@ -10,7 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
 main_class=io.merspark.cli.MerCli
-jobs="ingest extract train score select evaluate round selftrain pipeline demo"
+jobs="ingest extract train score select evaluate round selftrain pipeline demo bench"
 
 if [[ $# -eq 0 ]]; then
   echo "usage: ./submit.sh <job> [options] [key=value ...]   (./submit.sh --help lists the jobs)" >&2

@@ -31,7 +31,7 @@ import java.util.function.Function;
         subcommands = {
                 MerCli.Ingest.class, MerCli.Extract.class, MerCli.Train.class, MerCli.Score.class,
                 MerCli.Select.class, MerCli.Evaluate.class, MerCli.Round.class, MerCli.SelfTrain.class,
-                MerCli.Pipeline.class, MerCli.Demo.class})
+                MerCli.Pipeline.class, MerCli.Demo.class, MerCli.Bench.class})
 public final class MerCli implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -237,6 +237,47 @@ public final class MerCli implements Callable<Integer> {
                 o.truth = "data/mer-mini/unlabeled_truth.csv";
             }
             return super.call();
+        }
+    }
+
+    @Command(name = "bench", description = "Benchmarks over an extracted root (default demo-out/): "
+            + "train = AGT epoch time in DJL vs PyTorch and driver peak heap; "
+            + "models = test WAF of agt, attention and each single modality over seeds.")
+    static final class Bench implements Callable<Integer> {
+        @Mixin CommonOptions o;
+
+        @Option(names = "--epochs", defaultValue = "5", description = "bench train: timed epochs (default 5)")
+        int epochs;
+
+        @Option(names = "--seeds", defaultValue = "5", description = "bench models: seeds per model (default 5)")
+        int seeds;
+
+        @Option(names = "--models", split = ",", defaultValue = "agt,attention,audio,video,text",
+                description = "bench models: models to compare (default agt,attention,audio,video,text)")
+        List<String> models;
+
+        @Override
+        public Integer call() {
+            // The first positional argument is the stage; the rest are key=value overrides.
+            String stage = o.overrides.isEmpty() ? "" : o.overrides.remove(0);
+            if (o.root == null) {
+                o.root = "demo-out";
+            }
+            if (!List.of("train", "models").contains(stage)) {
+                throw new picocli.CommandLine.ParameterException(new CommandLine(this),
+                        "bench needs a stage: train or models, got '" + stage + "'");
+            }
+            return withContext(o, ctx -> {
+                if (stage.equals("train")) {
+                    java.nio.file.Path work = java.nio.file.Paths.get("target", "bench-train");
+                    new io.merspark.bench.TrainBench(ctx.spark(), ctx.settings()).run(ctx.settings().root(), epochs,
+                            work, java.nio.file.Paths.get("scripts", "bench_train_pytorch.py"), System.out);
+                } else {
+                    new io.merspark.bench.ModelBench(ctx.spark(), ctx.settings()).run(ctx.settings().root(), models,
+                            seeds, System.out);
+                }
+                return 0;
+            });
         }
     }
 }
