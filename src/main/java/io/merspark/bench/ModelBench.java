@@ -47,6 +47,7 @@ public final class ModelBench {
 
     public Map<String, Result> run(String root, List<String> models, int seeds, PrintStream out) {
         Layout layout = BenchData.layout(root);
+        FusionTrainer.useThreads(settings.train().threads());
         List<String> all = settings.extract().modalities();
         List<FusionSample> train = BenchData.samples(spark, layout, ManifestColumns.TRAIN, settings.classes(), all);
         List<FusionSample> test = BenchData.samples(spark, layout, ManifestColumns.TEST, settings.classes(), all);
@@ -93,7 +94,7 @@ public final class ModelBench {
         Settings.TrainSettings t = s.train();
         Settings.TrainSettings changed = new Settings.TrainSettings(model, t.folds(), t.maxEpochs(), t.batchSize(),
                 t.learningRate(), t.weightDecay(), t.hidden(), t.dropout(), t.patience(), t.device(),
-                t.modalityDropout(), t.loss(), t.agt());
+                t.modalityDropout(), t.loss(), t.threads(), t.agt());
         return new Settings(s.classes(), s.seed(), s.root(), s.spark(), s.manifest(), s.extract(), changed,
                 s.select(), s.truth(), s.rendered());
     }

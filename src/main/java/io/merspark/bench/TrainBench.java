@@ -57,6 +57,7 @@ public final class TrainBench {
      */
     public Figures run(String root, int epochs, Path work, Path script, PrintStream out) {
         Layout layout = BenchData.layout(root);
+        FusionTrainer.useThreads(settings.train().threads());
         List<String> modalities = settings.extract().modalities();
         try {
             Files.createDirectories(work);
@@ -71,6 +72,11 @@ public final class TrainBench {
                                 + " batch %d, device %s%n", cache.size(), cache.bytes() / 1e6, spec.hidden(), spec.heads(),
                         spec.layers(), spec.batchSize(), spec.device());
 
+                double[] djl = new FusionTrainer().epochSeconds(cache, spec, epochs + 1);
+                double djlEpoch = median(Arrays.copyOfRange(djl, 1, djl.length));
+                out.printf(Locale.ROOT, "DJL     epoch time: %.3f s (median of %d epochs after a warm-up; all %s)%n",
+                        djlEpoch, epochs, fmt(djl));
+
                 // The k-fold training as the round runs it, streaming from the cache: driver heap peak.
                 double waf;
                 long t0 = System.nanoTime();
@@ -82,13 +88,8 @@ public final class TrainBench {
                                 + " before, peak %.0f MB during training%n", spec.folds(), (System.nanoTime() - t0) / 1e9,
                         waf, heapBefore / 1e6, peak / 1e6);
 
-                double[] djl = new FusionTrainer().epochSeconds(cache, spec, epochs + 1);
-                double djlEpoch = median(Arrays.copyOfRange(djl, 1, djl.length));
-                out.printf(Locale.ROOT, "DJL     epoch time: %.3f s (median of %d epochs after a warm-up; all %s)%n",
-                        djlEpoch, epochs, fmt(djl));
-
                 exportNpy(cache, spec, work);
-                double torchEpoch = pytorch(script, work, epochs, out);
+                double torchEpoch = pytorch(script, work, epochs, settings.train().threads(), out);
                 double ratio = Double.isNaN(torchEpoch) ? Double.NaN : djlEpoch / torchEpoch;
                 if (!Double.isNaN(ratio)) {
                     out.printf(Locale.ROOT, "PyTorch epoch time: %.3f s; DJL / PyTorch = %.2fx (goal <= 1.25x)%n", torchEpoch, ratio);
@@ -141,9 +142,12 @@ public final class TrainBench {
     }
 
     /** Runs the PyTorch twin; NaN (with a hint) when python3 or torch is not installed. */
-    private static double pytorch(Path script, Path dir, int epochs, PrintStream out) {
-        ProcessBuilder pb = new ProcessBuilder("python3", script.toString(), "--dir", dir.toString(),
-                "--epochs", String.valueOf(epochs)).redirectErrorStream(true);
+    private static double pytorch(Path script, Path dir, int epochs, int threads, PrintStream out) {
+        // Debian's python3-torch lives under the system interpreter, whatever python3 is first on the PATH.
+        String python = System.getenv().getOrDefault("MER_PYTHON",
+                Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
+        ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--dir", dir.toString(),
+                "--epochs", String.valueOf(epochs), "--threads", String.valueOf(threads)).redirectErrorStream(true);
         try {
             Process p = pb.start();
             StringBuilder text = new StringBuilder();

@@ -55,7 +55,7 @@ public record Settings(
 
     public record TrainSettings(String model, int folds, int maxEpochs, int batchSize, double learningRate,
                                 double weightDecay, int hidden, double dropout, int patience, String device,
-                                double modalityDropout, String loss, AgtSettings agt)
+                                double modalityDropout, String loss, int threads, AgtSettings agt)
             implements Serializable {
 
         /** The modalities the model reads: all extracted ones, or the single one a single-modality model names. */
@@ -142,6 +142,7 @@ public record Settings(
                 oneOf(c, "mer.train.device", DEVICES),
                 fraction(c, "mer.train.modality-dropout", true),
                 oneOf(c, "mer.train.loss", LOSSES),
+                positive(c, "mer.train.threads"),
                 agt(c));
         String model = train.model();
         if (MODALITIES.contains(model) && !modalities.contains(model)) {

@@ -63,6 +63,7 @@ public final class RoundStages {
     public Map<String, Object> train(int round) {
         List<String> modalities = s.train().modalities(s.extract().modalities());
         boolean agt = s.train().isAgt();
+        FusionTrainer.useThreads(s.train().threads());
         Dataset<Row> rows = TrainingSet.rows(ctx, round, agt).cache();
         Path cacheFile = null;
         try {

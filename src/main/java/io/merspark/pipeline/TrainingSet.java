@@ -92,7 +92,7 @@ public final class TrainingSet {
 
     /** One row as a sample over {@code modalities}; with tokens when the row carries them. */
     public static FusionSample sample(Row r, List<String> classes, List<String> modalities, boolean withTokens) {
-        Object label = r.getAs("label");
+        Object label = hasField(r, "label") ? r.getAs("label") : null;
         int index = label == null ? FusionSample.UNKNOWN : classes.indexOf((String) label);
         float weight = hasField(r, "weight") ? ((Number) r.getAs("weight")).floatValue() : 1f;
         return new FusionSample(r.getAs("sample_id"), PooledFeatures.vectors(r, modalities), index, weight,

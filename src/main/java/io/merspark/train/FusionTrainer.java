@@ -65,6 +65,15 @@ public final class FusionTrainer {
     }
 
     /**
+     * Sets the PyTorch engine's intra-op threads for this JVM. The fusion models are small: with several
+     * threads on cores shared with Spark tasks, OpenMP's spinning workers made an epoch ~10x slower here.
+     */
+    public static void useThreads(int threads) {
+        FusionDevices.engine();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    }
+
+    /**
      * Trains one fresh model on every row of {@code source} for {@code epochs} epochs (no folds, no
      * validation) and returns the wall-clock seconds of each epoch: the training benchmark's measure.
      */
