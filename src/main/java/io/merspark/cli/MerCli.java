@@ -143,8 +143,18 @@ public final class MerCli implements Callable<Integer> {
     static final class Bench implements Callable<Integer> {
         @Mixin CommonOptions o;
 
-        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select")
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select | train | models")
         String what;
+
+        @Option(names = "--epochs", defaultValue = "5", description = "train: timed epochs (default 5)")
+        int epochs;
+
+        @Option(names = "--seeds", defaultValue = "5", description = "models: seeds per model (default 5)")
+        int seeds;
+
+        @Option(names = "--models", split = ",", defaultValue = "agt,attention,audio,video,text",
+                description = "models: models to compare (default agt,attention,audio,video,text)")
+        List<String> models;
 
         @Option(names = "--sizes", paramLabel = "N,N,...", split = ",", defaultValue = "100000,1000000",
                 description = "select: score-table sizes in rows (default 100000,1000000)")
@@ -174,8 +184,26 @@ public final class MerCli implements Callable<Integer> {
                     return 0;
                 });
             }
+            if ("train".equals(what) || "models".equals(what)) {
+                // both read an extracted root: the demo's by default
+                o.overrides.remove(what);
+                if (o.root == null) {
+                    o.root = "demo-out";
+                }
+                return withContext(o, ctx -> {
+                    if (what.equals("train")) {
+                        new io.merspark.bench.TrainBench(ctx.spark(), ctx.settings()).run(ctx.settings().root(), epochs,
+                                java.nio.file.Paths.get("target", "bench-train"),
+                                java.nio.file.Paths.get("scripts", "bench_train_pytorch.py"), System.out);
+                    } else {
+                        new io.merspark.bench.ModelBench(ctx.spark(), ctx.settings()).run(ctx.settings().root(), models,
+                                seeds, System.out);
+                    }
+                    return 0;
+                });
+            }
             if (!"extract".equals(what)) {
-                throw new SettingsException("bench: unknown benchmark '" + what + "' (one of: extract, select)");
+                throw new SettingsException("bench: unknown benchmark '" + what + "' (one of: extract, select, train, models)");
             }
             if (o.manifest == null) {
                 o.manifest = "data/mer-mini/manifest.csv";

@@ -32,7 +32,9 @@ public record Settings(
         String rendered) implements Serializable {
 
     public static final Set<String> MODALITIES = Set.of("video", "audio", "text");
-    public static final Set<String> MODELS = Set.of("attention");
+    /** agt = Audio-Guided Transformer over tokens; attention = pooled baseline; a modality = the baseline on it alone. */
+    public static final Set<String> MODELS = Set.of("agt", "attention", "audio", "video", "text");
+    public static final Set<String> LOSSES = Set.of("plain", "class-weighted");
     public static final Set<String> STRATEGIES = Set.of("fixed", "classwise", "flexmatch", "freematch");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
 
@@ -53,7 +55,22 @@ public record Settings(
     }
 
     public record TrainSettings(String model, int folds, int maxEpochs, int batchSize, double learningRate,
-                                double weightDecay, int hidden, double dropout, int patience, String device)
+                                double weightDecay, int hidden, double dropout, int patience, String device,
+                                double modalityDropout, String loss, int threads, AgtSettings agt)
+            implements Serializable {
+
+        /** The modalities the model reads: all extracted ones, or the single one a single-modality model names. */
+        public List<String> modalities(List<String> extracted) {
+            return MODALITIES.contains(model) ? List.of(model) : extracted;
+        }
+
+        public boolean isAgt() {
+            return "agt".equals(model);
+        }
+    }
+
+    /** Sizes of the Audio-Guided Transformer; maxTokens per modality name. */
+    public record AgtSettings(int width, int heads, int layers, double dropout, Map<String, Integer> maxTokens)
             implements Serializable {
     }
 
@@ -132,7 +149,19 @@ public record Settings(
                 positive(c, "mer.train.hidden"),
                 fraction(c, "mer.train.dropout", true),
                 positive(c, "mer.train.patience"),
-                oneOf(c, "mer.train.device", DEVICES));
+                oneOf(c, "mer.train.device", DEVICES),
+                fraction(c, "mer.train.modality-dropout", true),
+                oneOf(c, "mer.train.loss", LOSSES),
+                positive(c, "mer.train.threads"),
+                agt(c));
+        String model = train.model();
+        if (MODALITIES.contains(model) && !modalities.contains(model)) {
+            throw new SettingsException("mer.train.model: '" + model + "' is not among mer.extract.modalities " + modalities);
+        }
+        if (train.isAgt() && (!modalities.contains("audio") || modalities.size() < 2)) {
+            throw new SettingsException("mer.train.model: agt needs audio and at least one other modality in "
+                    + "mer.extract.modalities, got " + modalities);
+        }
 
         Map<String, Double> classThresholds = new LinkedHashMap<>();
         Config ct = c.getConfig("mer.select.class-thresholds");
@@ -195,6 +224,20 @@ public record Settings(
             throw new SettingsException("mer.evaluate.prior.em-tolerance must be > 0, got " + tol);
         }
         return new PriorSettings(target, List.copyOf(proportions), tol, positive(c, "mer.evaluate.prior.em-max-iterations"));
+    }
+
+    private static AgtSettings agt(Config c) {
+        int width = positive(c, "mer.train.agt.width");
+        int heads = positive(c, "mer.train.agt.heads");
+        if (width % heads != 0) {
+            throw new SettingsException("mer.train.agt.heads (" + heads + ") must divide mer.train.agt.width (" + width + ")");
+        }
+        Map<String, Integer> maxTokens = new LinkedHashMap<>();
+        for (String m : List.of("video", "audio", "text")) {
+            maxTokens.put(m, positive(c, "mer.train.agt.max-tokens." + m));
+        }
+        return new AgtSettings(width, heads, atLeast(c, "mer.train.agt.layers", 0),
+                fraction(c, "mer.train.agt.dropout", true), Map.copyOf(maxTokens));
     }
 
     /** Seed of a round, derived so that reruns of the same round repeat exactly and rounds differ. */

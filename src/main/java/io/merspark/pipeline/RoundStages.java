@@ -7,6 +7,7 @@ import io.merspark.evaluate.MetricsReport;
 import io.merspark.evaluate.PseudoLabelAccuracy;
 import io.merspark.evaluate.PseudoLabelCounts;
 import io.merspark.features.PooledFeatures;
+import io.merspark.features.TokenFeatures;
 import io.merspark.ingest.ManifestColumns;
 import io.merspark.score.EnsembleCache;
 import io.merspark.score.EnsembleScorer;
@@ -16,6 +17,8 @@ import io.merspark.select.SelectionSettings;
 import io.merspark.train.FusionEnsemble;
 import io.merspark.train.FusionSample;
 import io.merspark.train.FusionTrainer;
+import io.merspark.train.SampleSource;
+import io.merspark.train.TokenCache;
 import io.merspark.train.TrainSpec;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
@@ -29,6 +32,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,46 +64,71 @@ public final class RoundStages {
 
     /** Trains the k-fold ensemble on labeled + earlier pseudo-labels; saves it with the exact config. */
     public Map<String, Object> train(int round) {
-        List<String> modalities = s.extract().modalities();
-        Dataset<Row> rows = TrainingSet.rows(ctx, round).cache();
+        List<String> modalities = s.train().modalities(s.extract().modalities());
+        boolean agt = s.train().isAgt();
+        FusionTrainer.useThreads(s.train().threads());
+        Dataset<Row> rows = TrainingSet.rows(ctx, round, agt).cache();
+        Path cacheFile = null;
         try {
-            List<FusionSample> samples = TrainingSet.collect(rows, s.classes(), modalities);
-            if (samples.isEmpty()) {
-                throw new IllegalStateException("round " + round + ": no training rows with features under " + ctx.layout().root());
-            }
             long pseudo = rows.where(col("from_round").gt(0)).count();
-            TrainSpec spec = TrainSpec.builder(modalities, inputDims(samples, modalities), s.classes())
-                    .folds(s.train().folds())
-                    .maxEpochs(s.train().maxEpochs())
-                    .batchSize(s.train().batchSize())
-                    .learningRate(s.train().learningRate())
-                    .weightDecay(s.train().weightDecay())
-                    .hidden(s.train().hidden())
-                    .dropout(s.train().dropout())
-                    .patience(s.train().patience())
-                    .seed(s.roundSeed(round))
-                    .device(s.train().device())
-                    .build()
-                    .validate();
-            String modelDir = ctx.layout().model(round);
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("n_train", (long) samples.size());
-            info.put("n_pseudo_used", pseudo);
-            try (FusionEnsemble ensemble = new FusionTrainer().train(samples, spec)) {
-                info.put("cv_waf", ensemble.meanValidationWaf());
-                ctx.storage().commitLocalDir(modelDir, dir -> {
-                    ensemble.save(dir);
-                    writeFile(dir.resolve(CONFIG_FILE), s.rendered() + "\n");
-                    writeFile(dir.resolve(TRAIN_INFO_FILE), Json.write(info));
-                });
+            SampleSource source;
+            if (agt) {
+                // Token rows stream from Parquet into a local file; epochs read mini-batches from it.
+                cacheFile = Files.createTempFile("mer-train-r" + round + "-", ".tokens");
+                source = TrainingSet.spill(rows, s.classes(), modalities, cacheFile);
+            } else {
+                source = SampleSource.of(TrainingSet.collect(rows, s.classes(), modalities).stream()
+                        .filter(x -> anyPresent(x, modalities.size())).toList());
             }
-            EnsembleCache.evict(modelDir);
-            LOG.info("round {}: trained {} folds on {} rows ({} pseudo-labels), mean validation WAF {}",
-                    round, spec.folds(), samples.size(), pseudo, String.format("%.4f", (double) info.get("cv_waf")));
-            return info;
+            try {
+                if (source.size() == 0) {
+                    throw new IllegalStateException("round " + round + ": no training rows with features under " + ctx.layout().root());
+                }
+                TrainSpec spec = TrainingSet.spec(s, modalities, inputDims(source, modalities, agt), s.roundSeed(round));
+                String modelDir = ctx.layout().model(round);
+                Map<String, Object> info = new LinkedHashMap<>();
+                info.put("model", spec.model().equals(TrainSpec.AGT) ? "agt" : s.train().model());
+                info.put("n_train", (long) source.size());
+                info.put("n_pseudo_used", pseudo);
+                try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec)) {
+                    info.put("cv_waf", ensemble.meanValidationWaf());
+                    ctx.storage().commitLocalDir(modelDir, dir -> {
+                        ensemble.save(dir);
+                        writeFile(dir.resolve(CONFIG_FILE), s.rendered() + "\n");
+                        writeFile(dir.resolve(TRAIN_INFO_FILE), Json.write(info));
+                    });
+                }
+                EnsembleCache.evict(modelDir);
+                LOG.info("round {}: trained {} {} folds on {} rows ({} pseudo-labels), mean validation WAF {}",
+                        round, spec.folds(), info.get("model"), source.size(), pseudo,
+                        String.format("%.4f", (double) info.get("cv_waf")));
+                return info;
+            } finally {
+                if (source instanceof TokenCache cache) {
+                    cache.close();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } finally {
             rows.unpersist();
+            if (cacheFile != null) {
+                try {
+                    Files.deleteIfExists(cacheFile);
+                } catch (IOException ignored) {
+                    // a temp file; the OS cleans it eventually
+                }
+            }
         }
+    }
+
+    private static boolean anyPresent(FusionSample x, int modalities) {
+        for (int m = 0; m < modalities; m++) {
+            if (x.has(m)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Scores the unlabeled pool with the round's ensemble on the executors. */
@@ -240,25 +269,36 @@ public final class RoundStages {
         return ctx.layout().round(round) + "/freematch_state.json";
     }
 
-    /** A split of the manifest joined with its pooled features (samples without any feature are left out). */
+    /**
+     * A split of the manifest joined with its features — pooled, plus tokens for the AGT (samples without
+     * any feature are left out).
+     */
     private Dataset<Row> split(String split) {
         Dataset<Row> ids = ctx.spark().read().parquet(ctx.layout().manifest())
                 .where(col(ManifestColumns.SPLIT).equalTo(split))
                 .select("sample_id", "label");
-        return ids.join(PooledFeatures.wide(ctx.spark(), ctx.layout().features(), s.extract().modalities()), "sample_id");
+        List<String> modalities = s.extract().modalities();
+        Dataset<Row> features = s.train().isAgt()
+                ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities)
+                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities);
+        return ids.join(features, "sample_id");
     }
 
     private EnsembleScorer scorer(int round) {
-        return new EnsembleScorer(ctx.layout().model(round), s.train().device(), s.extract().modalities(),
-                s.train().batchSize() * 8);
+        return new EnsembleScorer(ctx.layout().model(round), s.train().device(),
+                s.train().modalities(s.extract().modalities()), s.train().batchSize() * 8, s.train().isAgt());
     }
 
-    private static int[] inputDims(List<FusionSample> samples, List<String> modalities) {
+    /** Feature width per modality (token width for the AGT), from the first rows that have it. */
+    private static int[] inputDims(SampleSource source, List<String> modalities, boolean tokens) {
         int[] dims = new int[modalities.size()];
-        for (FusionSample x : samples) {
-            for (int m = 0; m < dims.length; m++) {
-                if (dims[m] == 0 && x.features()[m] != null) {
-                    dims[m] = x.features()[m].length;
+        for (int start = 0; start < source.size() && java.util.Arrays.stream(dims).anyMatch(d -> d == 0); start += 64) {
+            int[] part = java.util.stream.IntStream.range(start, Math.min(source.size(), start + 64)).toArray();
+            for (FusionSample x : source.read(part)) {
+                for (int m = 0; m < dims.length; m++) {
+                    if (dims[m] == 0 && x.has(m)) {
+                        dims[m] = tokens ? x.tokens()[m][0].length : x.features()[m].length;
+                    }
                 }
             }
         }

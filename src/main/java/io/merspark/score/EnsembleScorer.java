@@ -1,6 +1,8 @@
 package io.merspark.score;
 
 import io.merspark.features.PooledFeatures;
+import io.merspark.features.TokenFeatures;
+import io.merspark.train.FusionSample;
 import io.merspark.train.FusionEnsemble;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -34,21 +36,32 @@ public final class EnsembleScorer implements Serializable {
     private final String device;
     private final List<String> modalities;
     private final int batchSize;
+    private final boolean withTokens;
 
     public EnsembleScorer(String modelDir, String device, List<String> modalities, int batchSize) {
+        this(modelDir, device, modalities, batchSize, false);
+    }
+
+    /** @param withTokens the ensemble reads token sequences (AGT): rows carry {@link TokenFeatures} columns */
+    public EnsembleScorer(String modelDir, String device, List<String> modalities, int batchSize, boolean withTokens) {
         this.modelDir = modelDir;
         this.device = device;
         this.modalities = List.copyOf(modalities);
         this.batchSize = batchSize;
+        this.withTokens = withTokens;
     }
 
-    /** {@code wide} has {@code sample_id} and one pooled-vector column per modality. */
+    /**
+     * {@code wide} has {@code sample_id} and one pooled-vector column per modality, plus one token column per
+     * modality ({@link TokenFeatures#wide}) when the scorer reads tokens.
+     */
     public Dataset<Row> score(Dataset<Row> wide) {
         String dir = modelDir;
         String dev = device;
         List<String> mods = modalities;
         int batch = batchSize;
-        MapPartitionsFunction<Row, Row> fn = rows -> new BatchIterator(rows, EnsembleCache.get(dir, dev), mods, batch);
+        boolean tokens = withTokens;
+        MapPartitionsFunction<Row, Row> fn = rows -> new BatchIterator(rows, EnsembleCache.get(dir, dev), mods, batch, tokens);
         return wide.mapPartitions(fn, Encoders.row(SCHEMA));
     }
 
@@ -58,13 +71,16 @@ public final class EnsembleScorer implements Serializable {
         private final FusionEnsemble ensemble;
         private final List<String> modalities;
         private final int batchSize;
+        private final boolean withTokens;
         private Iterator<Row> current = java.util.Collections.emptyIterator();
 
-        BatchIterator(Iterator<Row> rows, FusionEnsemble ensemble, List<String> modalities, int batchSize) {
+        BatchIterator(Iterator<Row> rows, FusionEnsemble ensemble, List<String> modalities, int batchSize,
+                      boolean withTokens) {
             this.rows = rows;
             this.ensemble = ensemble;
             this.modalities = modalities;
             this.batchSize = batchSize;
+            this.withTokens = withTokens;
         }
 
         @Override
@@ -85,14 +101,21 @@ public final class EnsembleScorer implements Serializable {
 
         private Iterator<Row> nextBatch() {
             List<String> ids = new ArrayList<>(batchSize);
-            List<float[][]> features = new ArrayList<>(batchSize);
+            List<FusionSample> samples = new ArrayList<>(batchSize);
             while (rows.hasNext() && ids.size() < batchSize) {
                 Row r = rows.next();
-                ids.add(r.getAs("sample_id"));
-                features.add(PooledFeatures.vectors(r, modalities));
+                String id = r.getAs("sample_id");
+                ids.add(id);
+                samples.add(new FusionSample(id, PooledFeatures.vectors(r, modalities), FusionSample.UNKNOWN, 1f,
+                        withTokens ? TokenFeatures.sequences(r, modalities) : null));
             }
-            float[][] probs = ensemble.predictProba(features);
-            float[][][] members = ensemble.memberProba(features);
+            // One pass of the members; the ensemble's probabilities are the softmax of their mean logits.
+            float[][][] logits = ensemble.memberSampleLogits(samples);
+            float[][] probs = FusionEnsemble.softmax(FusionEnsemble.meanLogits(logits));
+            float[][][] members = new float[logits.length][][];
+            for (int k = 0; k < logits.length; k++) {
+                members[k] = FusionEnsemble.softmax(logits[k]);
+            }
             List<Row> out = new ArrayList<>(ids.size());
             for (int i = 0; i < ids.size(); i++) {
                 List<scala.collection.immutable.Seq<Float>> perMember = new ArrayList<>(members.length);

@@ -25,33 +25,33 @@ final class EnsembleMember implements AutoCloseable {
     private final FeatureScaler scaler;
     private final FoldMetrics metrics;
     private final byte[] params;
-    private final int[] dims;
+    private final TrainSpec spec;
 
-    private EnsembleMember(Model model, FeatureScaler scaler, FoldMetrics metrics, byte[] params, int[] dims) {
+    private EnsembleMember(Model model, FeatureScaler scaler, FoldMetrics metrics, byte[] params, TrainSpec spec) {
         this.model = model;
         this.scaler = scaler;
         this.metrics = metrics;
         this.params = params;
-        this.dims = dims;
+        this.spec = spec;
     }
 
     static EnsembleMember create(TrainSpec spec, Device device, FeatureScaler scaler, FoldMetrics metrics,
                                  byte[] params) {
-        Model model = Model.newInstance("attention-fusion-" + metrics.fold(), device, FusionDevices.ENGINE);
+        Model model = Model.newInstance(spec.model() + "-fusion-" + metrics.fold(), device, FusionDevices.ENGINE);
         try {
-            AttentionFusionBlock block = new AttentionFusionBlock(spec);
+            ai.djl.nn.Block block = FusionModels.block(spec);
             model.setBlock(block);
             block.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(params)));
-            return new EnsembleMember(model, scaler, metrics, params.clone(), spec.inputDims());
+            return new EnsembleMember(model, scaler, metrics, params.clone(), spec);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
             throw new IllegalStateException("cannot load parameters of member " + metrics.fold(), e);
         }
     }
 
-    float[][] predictLogits(List<float[][]> rows) {
+    float[][] predictLogits(List<FusionSample> rows) {
         float[][] out = new float[rows.size()][];
-        try (Predictor<List<float[][]>, float[][]> predictor = model.newPredictor(new FusionTranslator(scaler, dims))) {
+        try (Predictor<List<FusionSample>, float[][]> predictor = model.newPredictor(new FusionTranslator(scaler, spec))) {
             for (int start = 0; start < rows.size(); start += CHUNK) {
                 int end = Math.min(rows.size(), start + CHUNK);
                 float[][] part = predictor.predict(rows.subList(start, end));

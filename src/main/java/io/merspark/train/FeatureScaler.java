@@ -47,6 +47,52 @@ public record FeatureScaler(float[][] mean, float[][] std) {
         return new FeatureScaler(mean, std);
     }
 
+    /**
+     * Fits in one streaming pass: vectors are added one at a time, so token sequences that do not fit in
+     * memory together can be standardised too. Sums are kept in double precision.
+     */
+    public static final class Accumulator {
+        private final double[][] sum;
+        private final double[][] sumSq;
+        private final long[] count;
+
+        public Accumulator(int[] dims) {
+            sum = new double[dims.length][];
+            sumSq = new double[dims.length][];
+            count = new long[dims.length];
+            for (int m = 0; m < dims.length; m++) {
+                sum[m] = new double[dims[m]];
+                sumSq[m] = new double[dims[m]];
+            }
+        }
+
+        public void add(int m, float[] v) {
+            count[m]++;
+            for (int d = 0; d < v.length; d++) {
+                sum[m][d] += v[d];
+                sumSq[m][d] += (double) v[d] * v[d];
+            }
+        }
+
+        public FeatureScaler build() {
+            float[][] mean = new float[sum.length][];
+            float[][] std = new float[sum.length][];
+            for (int m = 0; m < sum.length; m++) {
+                int n = sum[m].length;
+                mean[m] = new float[n];
+                std[m] = new float[n];
+                for (int d = 0; d < n; d++) {
+                    double mu = count[m] == 0 ? 0 : sum[m][d] / count[m];
+                    double var = count[m] == 0 ? 1 : Math.max(0, sumSq[m][d] / count[m] - mu * mu);
+                    double sd = Math.sqrt(var);
+                    mean[m][d] = (float) mu;
+                    std[m][d] = (float) (sd < MIN_STD ? 1 : sd);
+                }
+            }
+            return new FeatureScaler(mean, std);
+        }
+    }
+
     /** Writes the standardised vector of modality {@code m} into {@code out} at {@code offset}. */
     void scaleInto(int m, float[] v, float[] out, int offset) {
         float[] mu = mean[m];

@@ -20,15 +20,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
 /**
- * Trains one fresh {@link AttentionFusionBlock} on a fold's training rows, early-stopping on the fold's
- * validation WAF and keeping the parameters of the best epoch.
+ * Trains one fresh fusion block (baseline or AGT) on a fold's training rows, early-stopping on the fold's
+ * validation WAF and keeping the parameters of the best epoch. Rows are read from the {@link SampleSource}
+ * one mini-batch at a time, so only a batch of features is in memory at once.
  */
 final class FoldTrainer {
 
@@ -40,44 +40,96 @@ final class FoldTrainer {
 
     private final TrainSpec spec;
     private final Device device;
-    private final int[] dims;
 
     FoldTrainer(TrainSpec spec, Device device) {
         this.spec = spec;
         this.device = device;
-        this.dims = spec.inputDims();
     }
 
-    FoldResult train(int fold, List<FusionSample> train, List<FusionSample> validation) {
-        FeatureScaler scaler = FeatureScaler.fit(train.stream().map(FusionSample::features).toList(), dims);
+    FoldResult train(int fold, SampleSource source, int[] train, int[] validation) {
         long foldSeed = spec.seed() * 1_000_003L + fold;
+        FeatureScaler scaler = fitScaler(source, train);
+        float[] classWeights = classWeights(source, train);
         // Initialisation and dropout draw from the engine's generator: reseed it per fold so a fold's
         // result does not depend on which folds ran before it.
         FusionDevices.engine().setRandomSeed((int) (foldSeed ^ (foldSeed >>> 32)));
         Random shuffler = new Random(foldSeed);
+        ModalityDropout modalityDropout = new ModalityDropout(spec.modalityDropout(), foldSeed + 1);
+        try (Model model = Model.newInstance(spec.model() + "-fold-" + fold, device, FusionDevices.ENGINE)) {
+            model.setBlock(FusionModels.block(spec));
+            try (Trainer trainer = model.newTrainer(trainingConfig())) {
+                trainer.initialize(FusionModels.inputShapes(spec));
+                return run(fold, trainer, model, scaler, classWeights, shuffler, modalityDropout, source, train, validation);
+            }
+        }
+    }
 
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+    /** Trains on all {@code rows} for {@code epochs} epochs without validation; wall seconds per epoch. */
+    double[] timeEpochs(SampleSource source, int[] rows, int epochs) {
+        FeatureScaler scaler = fitScaler(source, rows);
+        float[] classWeights = classWeights(source, rows);
+        FusionDevices.engine().setRandomSeed((int) spec.seed());
+        Random shuffler = new Random(spec.seed());
+        ModalityDropout modalityDropout = new ModalityDropout(spec.modalityDropout(), spec.seed() + 1);
+        double[] seconds = new double[epochs];
+        try (Model model = Model.newInstance(spec.model() + "-timing", device, FusionDevices.ENGINE)) {
+            model.setBlock(FusionModels.block(spec));
+            try (Trainer trainer = model.newTrainer(trainingConfig())) {
+                trainer.initialize(FusionModels.inputShapes(spec));
+                int[] order = rows.clone();
+                for (int e = 0; e < epochs; e++) {
+                    long t0 = System.nanoTime();
+                    shuffle(order, shuffler);
+                    trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order);
+                    seconds[e] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+        }
+        return seconds;
+    }
+
+    private DefaultTrainingConfig trainingConfig() {
+        return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(Adam.builder()
                         .optLearningRateTracker(Tracker.fixed((float) spec.learningRate()))
                         .optWeightDecays((float) spec.weightDecay())
                         .build())
                 .optDevices(new Device[] {device});
-
-        try (Model model = Model.newInstance("attention-fusion-fold-" + fold, device, FusionDevices.ENGINE)) {
-            model.setBlock(new AttentionFusionBlock(spec));
-            try (Trainer trainer = model.newTrainer(config)) {
-                trainer.initialize(AttentionFusionBlock.inputShapes(spec));
-                return run(fold, trainer, model, scaler, shuffler, train, validation);
-            }
-        }
     }
 
-    private FoldResult run(int fold, Trainer trainer, Model model, FeatureScaler scaler, Random shuffler,
-                           List<FusionSample> train, List<FusionSample> validation) {
-        List<Integer> order = new ArrayList<>(train.size());
-        for (int i = 0; i < train.size(); i++) {
-            order.add(i);
+    private FeatureScaler fitScaler(SampleSource source, int[] rows) {
+        FeatureScaler.Accumulator acc = new FeatureScaler.Accumulator(spec.inputDims());
+        for (int start = 0; start < rows.length; start += EnsembleMember.CHUNK) {
+            int[] part = Arrays.copyOfRange(rows, start, Math.min(rows.length, start + EnsembleMember.CHUNK));
+            for (FusionSample s : source.read(part)) {
+                FusionModels.accumulate(acc, s, spec);
+            }
         }
+        return acc.build();
+    }
+
+    /** 1 per class, or n / (classes present · n_c) when the loss is class-weighted (0 for absent classes). */
+    private float[] classWeights(SampleSource source, int[] rows) {
+        float[] w = new float[spec.numClasses()];
+        Arrays.fill(w, 1f);
+        if (!spec.classWeighted()) {
+            return w;
+        }
+        long[] counts = new long[w.length];
+        for (int r : rows) {
+            counts[source.label(r)]++;
+        }
+        long present = Arrays.stream(counts).filter(c -> c > 0).count();
+        for (int c = 0; c < w.length; c++) {
+            w[c] = counts[c] == 0 ? 0f : (float) ((double) rows.length / (present * counts[c]));
+        }
+        return w;
+    }
+
+    private FoldResult run(int fold, Trainer trainer, Model model, FeatureScaler scaler, float[] classWeights,
+                           Random shuffler, ModalityDropout modalityDropout, SampleSource source,
+                           int[] train, int[] validation) {
+        int[] order = train.clone();
         double bestWaf = Double.NEGATIVE_INFINITY;
         double bestAccuracy = 0;
         int bestEpoch = -1;
@@ -85,11 +137,12 @@ final class FoldTrainer {
         int epoch = 0;
         int sinceBest = 0;
         while (epoch < spec.maxEpochs() && sinceBest < spec.patience()) {
-            Collections.shuffle(order, shuffler);
-            double loss = trainEpoch(trainer, scaler, train, order);
-            ClassificationMetrics val = evaluate(trainer, scaler, validation);
-            LOG.info("fold {} epoch {}: train loss {} val WAF {} acc {}", fold, epoch,
-                    fmt(loss), fmt(val.waf()), fmt(val.accuracy()));
+            long t0 = System.nanoTime();
+            shuffle(order, shuffler);
+            double loss = trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order);
+            ClassificationMetrics val = evaluate(trainer, scaler, source, validation);
+            LOG.info("fold {} epoch {}: train loss {} val WAF {} acc {} ({} s)", fold, epoch,
+                    fmt(loss), fmt(val.waf()), fmt(val.accuracy()), fmt((System.nanoTime() - t0) / 1e9));
             if (val.waf() > bestWaf) {
                 bestWaf = val.waf();
                 bestAccuracy = val.accuracy();
@@ -101,30 +154,33 @@ final class FoldTrainer {
             }
             epoch++;
         }
-        FoldMetrics metrics = new FoldMetrics(fold, bestWaf, bestAccuracy, bestEpoch, epoch, train.size(),
-                validation.size());
+        FoldMetrics metrics = new FoldMetrics(fold, bestWaf, bestAccuracy, bestEpoch, epoch, train.length,
+                validation.length);
         LOG.info("fold {} done: best epoch {} of {}, val WAF {} acc {}", fold, bestEpoch, epoch,
                 fmt(bestWaf), fmt(bestAccuracy));
         return new FoldResult(scaler, bestParams, metrics);
     }
 
     /** One pass over the shuffled rows; returns the batch-size-weighted mean loss. */
-    private double trainEpoch(Trainer trainer, FeatureScaler scaler, List<FusionSample> train, List<Integer> order) {
+    private double trainEpoch(Trainer trainer, FeatureScaler scaler, float[] classWeights,
+                              ModalityDropout modalityDropout, SampleSource source, int[] order) {
         double lossSum = 0;
         int numClasses = spec.numClasses();
-        for (int start = 0; start < order.size(); start += spec.batchSize()) {
-            int end = Math.min(order.size(), start + spec.batchSize());
+        int modalities = spec.numModalities();
+        for (int start = 0; start < order.length; start += spec.batchSize()) {
+            int end = Math.min(order.length, start + spec.batchSize());
             int batch = end - start;
-            List<float[][]> rows = new ArrayList<>(batch);
+            List<FusionSample> rows = source.read(Arrays.copyOfRange(order, start, end)).stream()
+                    .map(s -> modalityDropout.apply(s, modalities))
+                    .toList();
             float[] oneHot = new float[batch * numClasses];
             float[] weights = new float[batch];
             double weightSum = 0;
             for (int b = 0; b < batch; b++) {
-                FusionSample s = train.get(order.get(start + b));
-                rows.add(s.features());
+                FusionSample s = rows.get(b);
                 oneHot[b * numClasses + s.label()] = 1f;
-                weights[b] = s.weight();
-                weightSum += s.weight();
+                weights[b] = s.weight() * classWeights[s.label()];
+                weightSum += weights[b];
             }
             if (weightSum == 0) {
                 // Nothing to learn from; stepping would only let weight decay and Adam's momentum move the
@@ -132,7 +188,7 @@ final class FoldTrainer {
                 continue;
             }
             try (NDManager batchManager = trainer.getManager().newSubManager()) {
-                NDList inputs = FusionInputs.encode(batchManager, rows, scaler, dims);
+                NDList inputs = FusionModels.encode(batchManager, rows, scaler, spec);
                 NDArray targets = batchManager.create(oneHot, new Shape(batch, numClasses));
                 NDArray sampleWeights = batchManager.create(weights);
                 try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -144,18 +200,17 @@ final class FoldTrainer {
                 trainer.step();
             }
         }
-        return lossSum / order.size();
+        return lossSum / order.length;
     }
 
-    private ClassificationMetrics evaluate(Trainer trainer, FeatureScaler scaler, List<FusionSample> validation) {
-        int[] truth = new int[validation.size()];
-        int[] pred = new int[validation.size()];
-        for (int start = 0; start < validation.size(); start += EnsembleMember.CHUNK) {
-            int end = Math.min(validation.size(), start + EnsembleMember.CHUNK);
-            List<FusionSample> part = validation.subList(start, end);
+    private ClassificationMetrics evaluate(Trainer trainer, FeatureScaler scaler, SampleSource source, int[] validation) {
+        int[] truth = new int[validation.length];
+        int[] pred = new int[validation.length];
+        for (int start = 0; start < validation.length; start += EnsembleMember.CHUNK) {
+            int end = Math.min(validation.length, start + EnsembleMember.CHUNK);
+            List<FusionSample> part = source.read(Arrays.copyOfRange(validation, start, end));
             try (NDManager evalManager = trainer.getManager().newSubManager()) {
-                NDList inputs = FusionInputs.encode(evalManager,
-                        part.stream().map(FusionSample::features).toList(), scaler, dims);
+                NDList inputs = FusionModels.encode(evalManager, part, scaler, spec);
                 float[][] logits = FusionTranslator.toRows(trainer.evaluate(inputs).singletonOrThrow());
                 for (int i = 0; i < part.size(); i++) {
                     truth[start + i] = part.get(i).label();
@@ -164,6 +219,16 @@ final class FoldTrainer {
             }
         }
         return ClassificationMetrics.fromLabels(truth, pred, spec.numClasses());
+    }
+
+    /** Fisher–Yates with the fold's generator (the same sequence as {@code Collections.shuffle}). */
+    private static void shuffle(int[] order, Random random) {
+        for (int i = order.length; i > 1; i--) {
+            int j = random.nextInt(i);
+            int t = order[i - 1];
+            order[i - 1] = order[j];
+            order[j] = t;
+        }
     }
 
     private static byte[] snapshot(Model model) {

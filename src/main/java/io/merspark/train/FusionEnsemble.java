@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The k fold members of a trained attention-fusion model. The ensemble's logits are the mean of the
+ * The k fold members of a trained fusion model (attention baseline or AGT). The ensemble's logits are the mean of the
  * members' logits; probabilities are the softmax of that mean.
  *
  * <p>Thread safety: the predict methods may be called from several threads at once — each call opens
@@ -56,9 +56,21 @@ public final class FusionEnsemble implements AutoCloseable {
      * @return (rows, classes) mean of the members' logits
      */
     public float[][] predictLogits(List<float[][]> features) {
-        float[][][] perMember = memberLogits(features);
-        int rows = features.size();
-        int classes = spec.numClasses();
+        return predictSampleLogits(pooledRows(features));
+    }
+
+    /**
+     * @param samples rows carrying what the model reads: pooled vectors (attention) or tokens (AGT)
+     * @return (rows, classes) mean of the members' logits
+     */
+    public float[][] predictSampleLogits(List<FusionSample> samples) {
+        return meanLogits(memberSampleLogits(samples));
+    }
+
+    /** (rows, classes) mean over the members of (members, rows, classes) logits. */
+    public static float[][] meanLogits(float[][][] perMember) {
+        int rows = perMember[0].length;
+        int classes = perMember[0].length == 0 ? 0 : perMember[0][0].length;
         float[][] mean = new float[rows][classes];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < classes; c++) {
@@ -77,22 +89,36 @@ public final class FusionEnsemble implements AutoCloseable {
         return softmax(predictLogits(features));
     }
 
+    /** (rows, classes) softmax of {@link #predictSampleLogits}. */
+    public float[][] predictSampleProba(List<FusionSample> samples) {
+        return softmax(predictSampleLogits(samples));
+    }
+
     /** (members, rows, classes) logits of each member. */
     public float[][][] memberLogits(List<float[][]> features) {
-        int[] dims = spec.inputDims();
-        for (int r = 0; r < features.size(); r++) {
-            FusionInputs.check(features.get(r), dims, "row " + r);
+        return memberSampleLogits(pooledRows(features));
+    }
+
+    /** (members, rows, classes) logits of each member. */
+    public float[][][] memberSampleLogits(List<FusionSample> samples) {
+        for (int r = 0; r < samples.size(); r++) {
+            FusionModels.check(samples.get(r), spec, "row " + r);
         }
         float[][][] out = new float[members.size()][][];
         for (int k = 0; k < members.size(); k++) {
-            out[k] = members.get(k).predictLogits(features);
+            out[k] = members.get(k).predictLogits(samples);
         }
         return out;
     }
 
     /** (members, rows, classes) probabilities of each member — for agreement and spread. */
     public float[][][] memberProba(List<float[][]> features) {
-        float[][][] logits = memberLogits(features);
+        return memberSampleProba(pooledRows(features));
+    }
+
+    /** (members, rows, classes) probabilities of each member — for agreement and spread. */
+    public float[][][] memberSampleProba(List<FusionSample> samples) {
+        float[][][] logits = memberSampleLogits(samples);
         float[][][] out = new float[logits.length][][];
         for (int k = 0; k < logits.length; k++) {
             out[k] = softmax(logits[k]);
@@ -151,7 +177,15 @@ public final class FusionEnsemble implements AutoCloseable {
         return new FusionEnsemble(spec, members);
     }
 
-    static float[][] softmax(float[][] logits) {
+    private static List<FusionSample> pooledRows(List<float[][]> features) {
+        List<FusionSample> out = new ArrayList<>(features.size());
+        for (float[][] f : features) {
+            out.add(new FusionSample(null, f, FusionSample.UNKNOWN, 1f));
+        }
+        return out;
+    }
+
+    public static float[][] softmax(float[][] logits) {
         float[][] out = new float[logits.length][];
         for (int r = 0; r < logits.length; r++) {
             float[] row = logits[r];

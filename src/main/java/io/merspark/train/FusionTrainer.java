@@ -5,19 +5,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Trains the attention-fusion baseline as a stratified k-fold ensemble on the driver: fold k's member
- * is trained on the other folds and early-stopped on fold k.
+ * Trains a fusion model (the attention baseline or the {@link AudioGuidedTransformer}) as a stratified
+ * k-fold ensemble on the driver: fold k's member is trained on the other folds and early-stopped on fold k.
  *
  * <p>Pseudo-labelled rows are stratified by their label like gold ones, so they also appear in the
  * validation folds, where they count unweighted towards the early-stopping WAF.
  *
- * <p>Deterministic on CPU: fold assignment, shuffling, initialisation and dropout all derive from
- * {@link TrainSpec#seed()}. The engine's random generator is process-wide, so two trainings must not run
- * concurrently in one JVM if they are to be reproducible.
+ * <p>Deterministic on CPU: fold assignment, shuffling, modality dropout, initialisation and dropout all
+ * derive from {@link TrainSpec#seed()}. The engine's random generator is process-wide, so two trainings
+ * must not run concurrently in one JVM if they are to be reproducible.
  */
 public final class FusionTrainer {
 
@@ -28,23 +29,30 @@ public final class FusionTrainer {
      * @return an ensemble of {@code spec.folds()} members; the caller closes it
      */
     public FusionEnsemble train(List<FusionSample> samples, TrainSpec spec) {
+        return train(SampleSource.of(samples), spec);
+    }
+
+    /** As {@link #train(List, TrainSpec)}, reading the rows a mini-batch at a time from {@code source}. */
+    public FusionEnsemble train(SampleSource source, TrainSpec spec) {
         spec.validate();
-        check(samples, spec);
+        check(source, spec);
         Device device = FusionDevices.resolve(spec.device());
-        int[] labels = samples.stream().mapToInt(FusionSample::label).toArray();
+        int[] labels = new int[source.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = source.label(i);
+        }
         int[] foldOf = StratifiedFolds.assign(labels, spec.numClasses(), spec.folds(), spec.seed());
         FoldTrainer foldTrainer = new FoldTrainer(spec, device);
-        LOG.info("training {} folds on {} rows ({}), device {}", spec.folds(), samples.size(), spec.modalities(), device);
+        LOG.info("training {} {} folds on {} rows ({}), device {}", spec.folds(), spec.model(), source.size(),
+                spec.modalities(), device);
 
         List<EnsembleMember> members = new ArrayList<>(spec.folds());
         try {
             for (int fold = 0; fold < spec.folds(); fold++) {
-                List<FusionSample> train = new ArrayList<>();
-                List<FusionSample> validation = new ArrayList<>();
-                for (int i = 0; i < samples.size(); i++) {
-                    (foldOf[i] == fold ? validation : train).add(samples.get(i));
-                }
-                FoldTrainer.FoldResult result = foldTrainer.train(fold, train, validation);
+                int f = fold;
+                int[] validation = java.util.stream.IntStream.range(0, labels.length).filter(i -> foldOf[i] == f).toArray();
+                int[] train = java.util.stream.IntStream.range(0, labels.length).filter(i -> foldOf[i] != f).toArray();
+                FoldTrainer.FoldResult result = foldTrainer.train(fold, source, train, validation);
                 members.add(EnsembleMember.create(spec, device, result.scaler(), result.metrics(), result.params()));
             }
         } catch (RuntimeException e) {
@@ -56,28 +64,54 @@ public final class FusionTrainer {
         return ensemble;
     }
 
-    private static void check(List<FusionSample> samples, TrainSpec spec) {
-        if (samples.size() < spec.folds()) {
-            throw new IllegalArgumentException("need at least folds (" + spec.folds() + ") samples, got " + samples.size());
+    /**
+     * Sets the PyTorch engine's intra-op threads for this JVM. The fusion models are small: with several
+     * threads on cores shared with Spark tasks, OpenMP's spinning workers made an epoch ~10x slower here.
+     */
+    public static void useThreads(int threads) {
+        FusionDevices.engine();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    }
+
+    /**
+     * Trains one fresh model on every row of {@code source} for {@code epochs} epochs (no folds, no
+     * validation) and returns the wall-clock seconds of each epoch: the training benchmark's measure.
+     */
+    public double[] epochSeconds(SampleSource source, TrainSpec spec, int epochs) {
+        spec.validate();
+        check(source, spec);
+        int[] rows = java.util.stream.IntStream.range(0, source.size()).toArray();
+        return new FoldTrainer(spec, FusionDevices.resolve(spec.device())).timeEpochs(source, rows, epochs);
+    }
+
+    private static void check(SampleSource source, TrainSpec spec) {
+        if (source.size() < spec.folds()) {
+            throw new IllegalArgumentException("need at least folds (" + spec.folds() + ") samples, got " + source.size());
         }
-        int[] dims = spec.inputDims();
-        for (FusionSample s : samples) {
-            FusionInputs.check(s.features(), dims, "sample " + s.sampleId());
-            if (s.label() < 0 || s.label() >= spec.numClasses()) {
-                throw new IllegalArgumentException("sample " + s.sampleId() + ": label " + s.label()
-                        + " outside [0, " + spec.numClasses() + ")");
+        for (int start = 0; start < source.size(); start += EnsembleMember.CHUNK) {
+            int[] part = java.util.stream.IntStream.range(start, Math.min(source.size(), start + EnsembleMember.CHUNK)).toArray();
+            for (FusionSample s : source.read(part)) {
+                check(s, spec);
             }
-            if (!(s.weight() >= 0) || Float.isInfinite(s.weight())) {
-                throw new IllegalArgumentException("sample " + s.sampleId() + ": weight must be finite and >= 0, was "
-                        + s.weight());
-            }
-            boolean any = false;
-            for (float[] v : s.features()) {
-                any |= v != null;
-            }
-            if (!any) {
-                throw new IllegalArgumentException("sample " + s.sampleId() + ": no modality present");
-            }
+        }
+    }
+
+    private static void check(FusionSample s, TrainSpec spec) {
+        FusionModels.check(s, spec, "sample " + s.sampleId());
+        if (s.label() < 0 || s.label() >= spec.numClasses()) {
+            throw new IllegalArgumentException("sample " + s.sampleId() + ": label " + s.label()
+                    + " outside [0, " + spec.numClasses() + ")");
+        }
+        if (!(s.weight() >= 0) || Float.isInfinite(s.weight())) {
+            throw new IllegalArgumentException("sample " + s.sampleId() + ": weight must be finite and >= 0, was "
+                    + s.weight());
+        }
+        boolean any = false;
+        for (int m = 0; m < spec.numModalities(); m++) {
+            any |= s.has(m);
+        }
+        if (!any) {
+            throw new IllegalArgumentException("sample " + s.sampleId() + ": no modality present");
         }
     }
 }

@@ -8,22 +8,22 @@ import ai.djl.translate.TranslatorContext;
 import java.util.List;
 
 /**
- * A batch of rows (per-modality vectors, null when missing) in, one logit vector per row out.
+ * A batch of rows (pooled vectors or token sequences, null when missing) in, one logit vector per row out.
  * The rows already form the batch, so there is nothing for a {@code Batchifier} to do.
  */
-final class FusionTranslator implements NoBatchifyTranslator<List<float[][]>, float[][]> {
+final class FusionTranslator implements NoBatchifyTranslator<List<FusionSample>, float[][]> {
 
     private final FeatureScaler scaler;
-    private final int[] dims;
+    private final TrainSpec spec;
 
-    FusionTranslator(FeatureScaler scaler, int[] dims) {
+    FusionTranslator(FeatureScaler scaler, TrainSpec spec) {
         this.scaler = scaler;
-        this.dims = dims.clone();
+        this.spec = spec;
     }
 
     @Override
-    public NDList processInput(TranslatorContext ctx, List<float[][]> rows) {
-        return FusionInputs.encode(ctx.getNDManager(), rows, scaler, dims);
+    public NDList processInput(TranslatorContext ctx, List<FusionSample> rows) {
+        return FusionModels.encode(ctx.getNDManager(), rows, scaler, spec);
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.merspark.train;
 import java.util.List;
 
 /**
- * Everything that defines one training run of the attention-fusion ensemble; stored next to the weights
+ * Everything that defines one training run of a fusion ensemble (attention baseline or AGT); stored next to the weights
  * so a saved ensemble can be rebuilt exactly.
  *
  * @param modalities   modality names, in the order of {@link FusionSample#features()}
@@ -20,6 +20,12 @@ import java.util.List;
  * @param patience     epochs without a better validation WAF before a fold stops
  * @param seed         seeds fold assignment, shuffling, initialisation and dropout
  * @param device       "cpu", "gpu" or "auto" (gpu when the PyTorch engine sees one)
+ * @param model        {@link #ATTENTION} (pooled vectors) or {@link #AGT} (token sequences, {@link AudioGuidedTransformer})
+ * @param modalityDropout probability of dropping one whole modality of a training sample (never all of them)
+ * @param classWeighted  cross-entropy weighted by inverse class frequency of the fold's training rows
+ * @param heads        attention heads of the AGT (divides {@code hidden}, the AGT's common width d)
+ * @param layers       intra-channel Transformer encoder layers per modality (AGT)
+ * @param maxTokens    per modality, the most tokens the AGT reads (longer sequences are truncated); null for attention
  */
 public record TrainSpec(
         List<String> modalities,
@@ -35,7 +41,18 @@ public record TrainSpec(
         double dropout,
         int patience,
         long seed,
-        String device) {
+        String device,
+        String model,
+        double modalityDropout,
+        boolean classWeighted,
+        int heads,
+        int layers,
+        int[] maxTokens) {
+
+    public static final String ATTENTION = "attention";
+    public static final String AGT = "agt";
+    /** The modality whose tokens guide (query) the others in the AGT. */
+    public static final String GUIDE = "audio";
 
     public static final List<String> MER_CLASSES = List.of("neutral", "angry", "happy", "sad", "worried", "surprise");
 
@@ -43,6 +60,19 @@ public record TrainSpec(
         modalities = modalities == null ? null : List.copyOf(modalities);
         inputDims = inputDims == null ? null : inputDims.clone();
         classes = classes == null ? null : List.copyOf(classes);
+        maxTokens = maxTokens == null ? null : maxTokens.clone();
+        // ensemble.json files written before the AGT existed name no model
+        model = model == null ? ATTENTION : model;
+    }
+
+    @Override
+    public int[] maxTokens() {
+        return maxTokens == null ? null : maxTokens.clone();
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isAgt() {
+        return AGT.equals(model);
     }
 
     @Override
@@ -58,13 +88,16 @@ public record TrainSpec(
                 && numClasses == t.numClasses && java.util.Objects.equals(classes, t.classes) && folds == t.folds
                 && maxEpochs == t.maxEpochs && batchSize == t.batchSize && learningRate == t.learningRate
                 && weightDecay == t.weightDecay && hidden == t.hidden && dropout == t.dropout
-                && patience == t.patience && seed == t.seed && java.util.Objects.equals(device, t.device);
+                && patience == t.patience && seed == t.seed && java.util.Objects.equals(device, t.device)
+                && model.equals(t.model) && modalityDropout == t.modalityDropout && classWeighted == t.classWeighted
+                && heads == t.heads && layers == t.layers && java.util.Arrays.equals(maxTokens, t.maxTokens);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(modalities, java.util.Arrays.hashCode(inputDims), numClasses, classes, folds,
-                maxEpochs, batchSize, learningRate, weightDecay, hidden, dropout, patience, seed, device);
+                maxEpochs, batchSize, learningRate, weightDecay, hidden, dropout, patience, seed, device, model,
+                modalityDropout, classWeighted, heads, layers, java.util.Arrays.hashCode(maxTokens));
     }
 
     @Override
@@ -72,7 +105,9 @@ public record TrainSpec(
         return "TrainSpec[modalities=" + modalities + ", inputDims=" + java.util.Arrays.toString(inputDims)
                 + ", classes=" + classes + ", folds=" + folds + ", maxEpochs=" + maxEpochs + ", batchSize=" + batchSize
                 + ", learningRate=" + learningRate + ", weightDecay=" + weightDecay + ", hidden=" + hidden
-                + ", dropout=" + dropout + ", patience=" + patience + ", seed=" + seed + ", device=" + device + "]";
+                + ", dropout=" + dropout + ", patience=" + patience + ", seed=" + seed + ", device=" + device
+                + ", model=" + model + ", modalityDropout=" + modalityDropout + ", classWeighted=" + classWeighted
+                + ", heads=" + heads + ", layers=" + layers + ", maxTokens=" + java.util.Arrays.toString(maxTokens) + "]";
     }
 
     public int numModalities() {
@@ -125,7 +160,36 @@ public record TrainSpec(
         if (device == null || !List.of("cpu", "gpu", "auto").contains(device)) {
             throw bad("device", "must be cpu, gpu or auto, was " + device);
         }
+        if (!List.of(ATTENTION, AGT).contains(model)) {
+            throw bad("model", "must be " + ATTENTION + " or " + AGT + ", was " + model);
+        }
+        if (!(modalityDropout >= 0 && modalityDropout < 1)) {
+            throw bad("modalityDropout", "must be in [0, 1), was " + modalityDropout);
+        }
+        if (isAgt()) {
+            validateAgt();
+        }
         return this;
+    }
+
+    private void validateAgt() {
+        if (!modalities.contains(GUIDE) || modalities.size() < 2) {
+            throw bad("modalities", "the AGT needs " + GUIDE + " and at least one other modality, got " + modalities);
+        }
+        if (heads < 1 || hidden % heads != 0) {
+            throw bad("heads", "must be >= 1 and divide hidden (" + hidden + "), was " + heads);
+        }
+        if (layers < 0) {
+            throw bad("layers", "must be >= 0, was " + layers);
+        }
+        if (maxTokens == null || maxTokens.length != modalities.size()) {
+            throw bad("maxTokens", "needs one token limit per modality (" + modalities.size() + ")");
+        }
+        for (int t : maxTokens) {
+            if (t < 1) {
+                throw bad("maxTokens", "limits must be >= 1, were " + java.util.Arrays.toString(maxTokens));
+            }
+        }
     }
 
     private static IllegalArgumentException bad(String field, String why) {
@@ -140,7 +204,8 @@ public record TrainSpec(
         return new Builder(modalities, inputDims, classes)
                 .numClasses(numClasses).folds(folds).maxEpochs(maxEpochs).batchSize(batchSize)
                 .learningRate(learningRate).weightDecay(weightDecay).hidden(hidden).dropout(dropout)
-                .patience(patience).seed(seed).device(device);
+                .patience(patience).seed(seed).device(device).model(model).modalityDropout(modalityDropout)
+                .classWeighted(classWeighted).heads(heads).layers(layers).maxTokens(maxTokens);
     }
 
     /** Defaults follow the MER tool chain's attention baseline. */
@@ -159,6 +224,12 @@ public record TrainSpec(
         private int patience = 10;
         private long seed = 42;
         private String device = "auto";
+        private String model = ATTENTION;
+        private double modalityDropout = 0;
+        private boolean classWeighted = false;
+        private int heads = 4;
+        private int layers = 1;
+        private int[] maxTokens;
 
         private Builder(List<String> modalities, int[] inputDims, List<String> classes) {
             this.modalities = modalities;
@@ -178,11 +249,18 @@ public record TrainSpec(
         public Builder patience(int v) { patience = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder device(String v) { device = v; return this; }
+        public Builder model(String v) { model = v; return this; }
+        public Builder modalityDropout(double v) { modalityDropout = v; return this; }
+        public Builder classWeighted(boolean v) { classWeighted = v; return this; }
+        public Builder heads(int v) { heads = v; return this; }
+        public Builder layers(int v) { layers = v; return this; }
+        public Builder maxTokens(int... v) { maxTokens = v; return this; }
 
         /** Builds and validates. */
         public TrainSpec build() {
             return new TrainSpec(modalities, inputDims, numClasses, classes, folds, maxEpochs, batchSize,
-                    learningRate, weightDecay, hidden, dropout, patience, seed, device).validate();
+                    learningRate, weightDecay, hidden, dropout, patience, seed, device, model, modalityDropout,
+                    classWeighted, heads, layers, maxTokens).validate();
         }
     }
 }

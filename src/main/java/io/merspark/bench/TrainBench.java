@@ -1,0 +1,216 @@
+package io.merspark.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.merspark.config.Settings;
+import io.merspark.ingest.ManifestColumns;
+import io.merspark.io.Layout;
+import io.merspark.pipeline.TrainingSet;
+import io.merspark.train.FusionEnsemble;
+import io.merspark.train.FusionSample;
+import io.merspark.train.FusionTrainer;
+import io.merspark.train.TokenCache;
+import io.merspark.train.TrainSpec;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * {@code bench train}: the AGT's training epoch time in DJL on the train split of an extracted root, the same
+ * architecture and batches in PyTorch (scripts/bench_train_pytorch.py over the features exported as .npy)
+ * where python3-torch is installed, their ratio, and the driver's peak heap while a k-fold AGT ensemble
+ * trains from the streamed token cache.
+ */
+public final class TrainBench {
+
+    /** The figures the bench prints. */
+    public record Figures(int rows, double djlEpochSeconds, double pytorchEpochSeconds, double ratio,
+                          long cacheBytes, long peakHeapBytes, double waf) {
+    }
+
+    private final SparkSession spark;
+    private final Settings settings;
+
+    public TrainBench(SparkSession spark, Settings settings) {
+        this.spark = spark;
+        this.settings = ModelBench.withModel(settings, "agt");
+    }
+
+    /**
+     * @param epochs timed epochs (after one warm-up epoch) for each framework
+     * @param work   folder for the token cache and the exported .npy files
+     */
+    public Figures run(String root, int epochs, Path work, Path script, PrintStream out) {
+        Layout layout = BenchData.layout(root);
+        FusionTrainer.useThreads(settings.train().threads());
+        List<String> modalities = settings.extract().modalities();
+        try {
+            Files.createDirectories(work);
+            System.gc();
+            long heapBefore = usedHeap();
+            resetPeaks();
+            try (TokenCache cache = TrainingSet.spill(BenchData.split(spark, layout, ManifestColumns.TRAIN, modalities),
+                    settings.classes(), modalities, work.resolve("train.tokens"))) {
+                int[] dims = ModelBench.dims(cache.read(IntStream.range(0, cache.size()).toArray()), modalities.size(), true);
+                TrainSpec spec = TrainingSet.spec(settings, modalities, dims, settings.roundSeed(1));
+                out.printf(Locale.ROOT, "AGT: %d train rows, token cache %.1f MB on disk, width %d, heads %d, layers %d,"
+                                + " batch %d, device %s%n", cache.size(), cache.bytes() / 1e6, spec.hidden(), spec.heads(),
+                        spec.layers(), spec.batchSize(), spec.device());
+
+                double[] djl = new FusionTrainer().epochSeconds(cache, spec, epochs + 1);
+                double djlEpoch = median(Arrays.copyOfRange(djl, 1, djl.length));
+                out.printf(Locale.ROOT, "DJL     epoch time: %.3f s (median of %d epochs after a warm-up; all %s)%n",
+                        djlEpoch, epochs, fmt(djl));
+
+                // The k-fold training as the round runs it, streaming from the cache: driver heap peak.
+                double waf;
+                long t0 = System.nanoTime();
+                try (FusionEnsemble ensemble = new FusionTrainer().train(cache, spec)) {
+                    waf = ensemble.meanValidationWaf();
+                }
+                long peak = peakHeap();
+                out.printf(Locale.ROOT, "k-fold training (%d folds): %.1f s, mean validation WAF %.4f; driver heap: %.0f MB"
+                                + " before, peak %.0f MB during training%n", spec.folds(), (System.nanoTime() - t0) / 1e9,
+                        waf, heapBefore / 1e6, peak / 1e6);
+
+                exportNpy(cache, spec, work);
+                double torchEpoch = pytorch(script, work, epochs, settings.train().threads(), out);
+                double ratio = Double.isNaN(torchEpoch) ? Double.NaN : djlEpoch / torchEpoch;
+                if (!Double.isNaN(ratio)) {
+                    out.printf(Locale.ROOT, "PyTorch epoch time: %.3f s; DJL / PyTorch = %.2fx (goal <= 1.25x)%n", torchEpoch, ratio);
+                }
+                return new Figures(cache.size(), djlEpoch, torchEpoch, ratio, cache.bytes(), peak, waf);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Padded tokens, masks and labels per modality, plus the spec, for the PyTorch script. */
+    private static void exportNpy(TokenCache cache, TrainSpec spec, Path dir) throws IOException {
+        int n = cache.size();
+        int[] dims = spec.inputDims();
+        int[] maxTokens = spec.maxTokens();
+        List<FusionSample> rows = cache.read(IntStream.range(0, n).toArray());
+        for (int m = 0; m < dims.length; m++) {
+            int t = maxTokens[m];
+            float[] tokens = new float[n * t * dims[m]];
+            float[] mask = new float[n * t];
+            for (int i = 0; i < n; i++) {
+                float[][] seq = rows.get(i).tokens()[m];
+                if (seq == null) {
+                    continue;
+                }
+                for (int k = 0; k < Math.min(t, seq.length); k++) {
+                    System.arraycopy(seq[k], 0, tokens, (i * t + k) * dims[m], dims[m]);
+                    mask[i * t + k] = 1f;
+                }
+            }
+            String name = spec.modalities().get(m);
+            NpyWriter.floats(dir.resolve(name + "_tokens.npy"), tokens, n, t, dims[m]);
+            NpyWriter.floats(dir.resolve(name + "_mask.npy"), mask, n, t);
+        }
+        NpyWriter.longs(dir.resolve("labels.npy"), rows.stream().mapToLong(FusionSample::label).toArray(), n);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("modalities", spec.modalities());
+        config.put("classes", spec.numClasses());
+        config.put("width", spec.hidden());
+        config.put("heads", spec.heads());
+        config.put("layers", spec.layers());
+        config.put("dropout", spec.dropout());
+        config.put("modality_dropout", spec.modalityDropout());
+        config.put("batch_size", spec.batchSize());
+        config.put("learning_rate", spec.learningRate());
+        config.put("weight_decay", spec.weightDecay());
+        config.put("seed", spec.seed());
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
+    }
+
+    /** Runs the PyTorch twin; NaN (with a hint) when python3 or torch is not installed. */
+    private static double pytorch(Path script, Path dir, int epochs, int threads, PrintStream out) {
+        // Debian's python3-torch lives under the system interpreter, whatever python3 is first on the PATH.
+        String python = System.getenv().getOrDefault("MER_PYTHON",
+                Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
+        ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--dir", dir.toString(),
+                "--epochs", String.valueOf(epochs), "--threads", String.valueOf(threads)).redirectErrorStream(true);
+        try {
+            Process p = pb.start();
+            StringBuilder text = new StringBuilder();
+            String result = null;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    text.append(line).append('\n');
+                    if (line.startsWith("RESULT ")) {
+                        result = line.substring(7);
+                    }
+                }
+            }
+            int rc = p.waitFor();
+            if (rc != 0 || result == null) {
+                out.println("PyTorch reference not run (exit " + rc + "): " + text.toString().strip());
+                return Double.NaN;
+            }
+            out.print(text);
+            return new ObjectMapper().readTree(result).get("epoch_seconds").asDouble();
+        } catch (IOException e) {
+            out.println("PyTorch reference not run: " + e.getMessage());
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    private static long usedHeap() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    /** Sum of the heap pools' peaks since the last reset (an upper bound: pools peak at different times). */
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String fmt(double[] v) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", v[i]));
+        }
+        return b.append("]").toString();
+    }
+}

@@ -1,0 +1,209 @@
+package io.merspark.train;
+
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Training rows spilled to a local binary file, so an epoch streams mini-batches from disk instead of holding
+ * every token of every sample on the driver's heap. The heap keeps only the index (offset, label, weight per
+ * row); a batch is read with positional reads, which the OS page cache serves after the first epoch.
+ *
+ * <p>Record layout (big-endian): id (int length + UTF-8), label int, weight float, then per modality the pooled
+ * vector (int length, −1 when missing, floats) and the tokens (int count, −1 when missing, int width, floats).
+ */
+public final class TokenCache implements SampleSource, AutoCloseable {
+
+    private final Path file;
+    private final int modalities;
+    private final long[] offsets;   // size + 1 entries: record i spans [offsets[i], offsets[i+1])
+    private final int[] labels;
+    private final float[] weights;
+    private final FileChannel channel;
+
+    private TokenCache(Path file, int modalities, long[] offsets, int[] labels, float[] weights) throws IOException {
+        this.file = file;
+        this.modalities = modalities;
+        this.offsets = offsets;
+        this.labels = labels;
+        this.weights = weights;
+        this.channel = FileChannel.open(file, StandardOpenOption.READ);
+    }
+
+    /** Writes the rows to {@code file} as they arrive and returns the cache over it; the caller closes it. */
+    public static TokenCache spill(Iterator<FusionSample> rows, int modalities, Path file) {
+        long[] offsets = new long[1024];
+        int[] labels = new int[1024];
+        float[] weights = new float[1024];
+        int n = 0;
+        try (CountingStream counter = new CountingStream(Files.newOutputStream(file));
+             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(counter, 1 << 16))) {
+            while (rows.hasNext()) {
+                FusionSample s = rows.next();
+                if (n + 1 >= offsets.length) {
+                    offsets = Arrays.copyOf(offsets, offsets.length * 2);
+                    labels = Arrays.copyOf(labels, labels.length * 2);
+                    weights = Arrays.copyOf(weights, weights.length * 2);
+                }
+                out.flush();
+                offsets[n] = counter.count;
+                labels[n] = s.label();
+                weights[n] = s.weight();
+                write(out, s, modalities);
+                n++;
+            }
+            out.flush();
+            offsets[n] = counter.count;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot spill training rows to " + file, e);
+        }
+        try {
+            return new TokenCache(file, modalities, Arrays.copyOf(offsets, n + 1), Arrays.copyOf(labels, n),
+                    Arrays.copyOf(weights, n));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + file, e);
+        }
+    }
+
+    private static void write(DataOutputStream out, FusionSample s, int modalities) throws IOException {
+        byte[] id = (s.sampleId() == null ? "" : s.sampleId()).getBytes(StandardCharsets.UTF_8);
+        out.writeInt(id.length);
+        out.write(id);
+        out.writeInt(s.label());
+        out.writeFloat(s.weight());
+        for (int m = 0; m < modalities; m++) {
+            float[] pooled = s.features() == null ? null : s.features()[m];
+            out.writeInt(pooled == null ? -1 : pooled.length);
+            if (pooled != null) {
+                for (float v : pooled) {
+                    out.writeFloat(v);
+                }
+            }
+            float[][] tokens = s.tokens() == null ? null : s.tokens()[m];
+            out.writeInt(tokens == null ? -1 : tokens.length);
+            if (tokens != null) {
+                out.writeInt(tokens[0].length);
+                for (float[] t : tokens) {
+                    for (float v : t) {
+                        out.writeFloat(v);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public int size() {
+        return labels.length;
+    }
+
+    @Override
+    public int label(int row) {
+        return labels[row];
+    }
+
+    @Override
+    public float weight(int row) {
+        return weights[row];
+    }
+
+    /** Bytes on disk. */
+    public long bytes() {
+        return offsets[offsets.length - 1];
+    }
+
+    @Override
+    public List<FusionSample> read(int[] rows) {
+        List<FusionSample> out = new ArrayList<>(rows.length);
+        for (int r : rows) {
+            out.add(readRow(r));
+        }
+        return out;
+    }
+
+    private FusionSample readRow(int r) {
+        int length = (int) (offsets[r + 1] - offsets[r]);
+        ByteBuffer buf = ByteBuffer.allocate(length);
+        try {
+            long pos = offsets[r];
+            while (buf.hasRemaining()) {
+                int read = channel.read(buf, pos + buf.position());
+                if (read < 0) {
+                    throw new IOException("unexpected end of " + file);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read row " + r + " of " + file, e);
+        }
+        buf.flip();
+        byte[] id = new byte[buf.getInt()];
+        buf.get(id);
+        int label = buf.getInt();
+        float weight = buf.getFloat();
+        float[][] pooled = new float[modalities][];
+        float[][][] tokens = new float[modalities][][];
+        boolean anyTokens = false;
+        for (int m = 0; m < modalities; m++) {
+            int len = buf.getInt();
+            if (len >= 0) {
+                pooled[m] = new float[len];
+                buf.asFloatBuffer().get(pooled[m]);
+                buf.position(buf.position() + 4 * len);
+            }
+            int count = buf.getInt();
+            if (count >= 0) {
+                int width = buf.getInt();
+                tokens[m] = new float[count][width];
+                for (int t = 0; t < count; t++) {
+                    buf.asFloatBuffer().get(tokens[m][t]);
+                    buf.position(buf.position() + 4 * width);
+                }
+                anyTokens = true;
+            }
+        }
+        return new FusionSample(new String(id, StandardCharsets.UTF_8), pooled, label, weight, anyTokens ? tokens : null);
+    }
+
+    /** Closes the file and deletes it. */
+    @Override
+    public void close() {
+        try {
+            channel.close();
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + file, e);
+        }
+    }
+
+    /** Counts the bytes written, for the record offsets. */
+    private static final class CountingStream extends java.io.FilterOutputStream {
+        long count;
+
+        CountingStream(java.io.OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}

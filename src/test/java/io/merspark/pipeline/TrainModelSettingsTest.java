@@ -1,0 +1,81 @@
+package io.merspark.pipeline;
+
+import io.merspark.config.ConfigLoader;
+import io.merspark.config.Settings;
+import io.merspark.config.SettingsException;
+import io.merspark.testing.SparkTestSession;
+import io.merspark.train.TrainSpec;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** mer.train.model and the AGT keys: parsed, validated with the key in the message, mapped onto a TrainSpec. */
+class TrainModelSettingsTest {
+
+    private static Settings load(String... overrides) {
+        List<String> o = new ArrayList<>(List.of(overrides));
+        Path models = SparkTestSession.projectDir().resolve("models");
+        o.add("extract.video.model=\"" + models.resolve("face-expression/face_expression.onnx") + "\"");
+        o.add("extract.audio.mel-model=\"" + models.resolve("speech-embedding/melspectrogram.onnx") + "\"");
+        o.add("extract.audio.embedding-model=\"" + models.resolve("speech-embedding/embedding_model.onnx") + "\"");
+        return Settings.from(ConfigLoader.load(null, o));
+    }
+
+    @Test
+    void defaultsStayOnTheBaselineWithModalityDropout() {
+        Settings s = load();
+        assertEquals("attention", s.train().model());
+        assertEquals(0.1, s.train().modalityDropout(), 1e-12);
+        assertEquals("plain", s.train().loss());
+        TrainSpec spec = TrainingSet.spec(s, List.of("video", "audio", "text"), new int[] {256, 96, 384}, 7);
+        assertEquals(TrainSpec.ATTENTION, spec.model());
+        assertEquals(0.1, spec.modalityDropout(), 1e-12);
+        assertFalse(spec.classWeighted());
+    }
+
+    @Test
+    void agtFromTheCommandLineMapsItsSizesOntoTheSpec() {
+        Settings s = load("mer.train.model=agt", "train.agt.width=32", "train.agt.heads=8", "train.agt.layers=2",
+                "train.agt.max-tokens.audio=20", "train.loss=class-weighted");
+        List<String> modalities = s.train().modalities(s.extract().modalities());
+        TrainSpec spec = TrainingSet.spec(s, modalities, new int[] {256, 96, 384}, 7);
+        assertEquals(TrainSpec.AGT, spec.model());
+        assertEquals(32, spec.hidden());
+        assertEquals(8, spec.heads());
+        assertEquals(2, spec.layers());
+        assertEquals(0.1, spec.dropout(), 1e-12);
+        assertArrayEquals(new int[] {8, 20, 32}, spec.maxTokens());
+        assertTrue(spec.classWeighted());
+    }
+
+    @Test
+    void singleModalityModelsReadOneModality() {
+        Settings s = load("train.model=text");
+        assertEquals(List.of("text"), s.train().modalities(s.extract().modalities()));
+        assertEquals(TrainSpec.ATTENTION, TrainingSet.spec(s, List.of("text"), new int[] {384}, 1).model());
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.model=lstm")).getMessage()
+                .contains("mer.train.model"));
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.model=audio",
+                "extract.modalities=[video, text]")).getMessage().contains("mer.train.model"));
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.model=agt",
+                "extract.modalities=[video, text]")).getMessage().contains("audio"));
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.agt.heads=3")).getMessage()
+                .contains("mer.train.agt.heads"));
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.modality-dropout=1")).getMessage()
+                .contains("mer.train.modality-dropout"));
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.loss=focal")).getMessage()
+                .contains("mer.train.loss"));
+    }
+}
