@@ -143,7 +143,7 @@ public final class MerCli implements Callable<Integer> {
     static final class Bench implements Callable<Integer> {
         @Mixin CommonOptions o;
 
-        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select | train | models")
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select | train | models | prior")
         String what;
 
         @Option(names = "--epochs", defaultValue = "5", description = "train: timed epochs (default 5)")
@@ -184,6 +184,21 @@ public final class MerCli implements Callable<Integer> {
                     return 0;
                 });
             }
+            if ("prior".equals(what)) {
+                o.overrides.remove(what);
+                if (o.root == null) {
+                    o.root = "demo-out";
+                }
+                return withContext(o, ctx -> {
+                    int last = 1;
+                    while (ctx.storage().exists(ctx.layout().success(last + 1))) {
+                        last++;
+                    }
+                    new io.merspark.bench.PriorBench(ctx).run(last, io.merspark.bench.PriorBench.MER2024_TEST,
+                            1000, seeds, System.out);
+                    return 0;
+                });
+            }
             if ("train".equals(what) || "models".equals(what)) {
                 // both read an extracted root: the demo's by default
                 o.overrides.remove(what);
@@ -203,7 +218,7 @@ public final class MerCli implements Callable<Integer> {
                 });
             }
             if (!"extract".equals(what)) {
-                throw new SettingsException("bench: unknown benchmark '" + what + "' (one of: extract, select, train, models)");
+                throw new SettingsException("bench: unknown benchmark '" + what + "' (one of: extract, select, train, models, prior)");
             }
             if (o.manifest == null) {
                 o.manifest = "data/mer-mini/manifest.csv";

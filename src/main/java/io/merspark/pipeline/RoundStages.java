@@ -96,6 +96,8 @@ public final class RoundStages {
                         ensemble.save(dir);
                         writeFile(dir.resolve(CONFIG_FILE), s.rendered() + "\n");
                         writeFile(dir.resolve(TRAIN_INFO_FILE), Json.write(info));
+                        ensemble.validationConfusion().ifPresent(c -> writeFile(dir.resolve(VALIDATION_CONFUSION_FILE),
+                                Json.write(Map.of("classes", s.classes(), "matrix", c))));
                     });
                 }
                 EnsembleCache.evict(modelDir);

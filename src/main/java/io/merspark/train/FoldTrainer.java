@@ -133,6 +133,7 @@ final class FoldTrainer {
         double bestWaf = Double.NEGATIVE_INFINITY;
         double bestAccuracy = 0;
         int bestEpoch = -1;
+        long[][] bestConfusion = null;
         byte[] bestParams = null;
         int epoch = 0;
         int sinceBest = 0;
@@ -146,6 +147,7 @@ final class FoldTrainer {
             if (val.waf() > bestWaf) {
                 bestWaf = val.waf();
                 bestAccuracy = val.accuracy();
+                bestConfusion = val.confusion();
                 bestEpoch = epoch;
                 bestParams = snapshot(model);
                 sinceBest = 0;
@@ -155,7 +157,7 @@ final class FoldTrainer {
             epoch++;
         }
         FoldMetrics metrics = new FoldMetrics(fold, bestWaf, bestAccuracy, bestEpoch, epoch, train.length,
-                validation.length);
+                validation.length, bestConfusion);
         LOG.info("fold {} done: best epoch {} of {}, val WAF {} acc {}", fold, bestEpoch, epoch,
                 fmt(bestWaf), fmt(bestAccuracy));
         return new FoldResult(scaler, bestParams, metrics);

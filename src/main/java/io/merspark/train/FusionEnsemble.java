@@ -47,6 +47,26 @@ public final class FusionEnsemble implements AutoCloseable {
         return members.stream().map(EnsembleMember::metrics).toList();
     }
 
+    /** Sum of the members' best-epoch validation confusions: each training row counted once, out of fold. */
+    public java.util.Optional<long[][]> validationConfusion() {
+        long[][] sum = null;
+        for (EnsembleMember m : members) {
+            long[][] c = m.metrics().confusion();
+            if (c == null) {
+                return java.util.Optional.empty();
+            }
+            if (sum == null) {
+                sum = new long[c.length][c.length];
+            }
+            for (int i = 0; i < c.length; i++) {
+                for (int j = 0; j < c.length; j++) {
+                    sum[i][j] += c[i][j];
+                }
+            }
+        }
+        return java.util.Optional.ofNullable(sum);
+    }
+
     public double meanValidationWaf() {
         return members.stream().mapToDouble(m -> m.metrics().waf()).average().orElse(Double.NaN);
     }

@@ -28,7 +28,7 @@ class SettingsTest {
         Settings s = load(null);
         assertEquals(List.of("neutral", "angry", "happy", "sad", "worried", "surprise"), s.classes());
         assertEquals(5, s.train().folds());
-        assertEquals("attention", s.train().model());
+        assertEquals("agt", s.train().model());
         assertEquals(0.95, s.select().threshold(), 1e-12);
         assertEquals(List.of("video", "audio", "text"), s.extract().modalities());
         assertTrue(s.extract().text().model().startsWith("classpath:"));

@@ -40,7 +40,7 @@ class AgtRoundTest {
         Path modelDir = Path.of(ctx.layout().model(1));
         JsonNode ensembleJson = new ObjectMapper().readTree(modelDir.resolve("ensemble.json").toFile());
         assertEquals("agt", ensembleJson.get("spec").get("model").asText());
-        assertEquals(2, ensembleJson.get("members").size());
+        assertEquals(ctx.settings().train().folds(), ensembleJson.get("members").size());
         assertTrue(Files.readString(modelDir.resolve("config.conf")).contains("model=agt"));
         JsonNode metrics = new ObjectMapper().readTree(Files.readString(Path.of(ctx.layout().metrics(1))));
         assertEquals(18, metrics.get("n_train").asLong());

@@ -94,6 +94,17 @@ class RoundPipelineTest {
         assertTrue(waf >= 0 && waf <= 1);
         assertEquals(6, json.get("per_class_f1").size());
         assertTrue(Files.exists(Path.of(ctx.layout().success(1))));
+        // The out-of-fold validation confusion (for BBSE) counts every training row exactly once.
+        JsonNode oof = new ObjectMapper().readTree(Path.of(ctx.layout().model(1), "validation_confusion.json").toFile());
+        long counted = 0;
+        for (JsonNode row : oof.get("matrix")) {
+            for (JsonNode c : row) {
+                counted += c.asLong();
+            }
+        }
+        assertEquals(18, counted);
+        assertTrue(json.get("prior").get("estimated_bbse").isObject(), json.toString());
+        assertTrue(json.get("corrected").has("waf"));
 
         Dataset<Row> scores = spark.read().parquet(ctx.layout().scores(1));
         assertEquals(12, scores.count());

@@ -30,13 +30,13 @@ class TrainModelSettingsTest {
     }
 
     @Test
-    void defaultsStayOnTheBaselineWithModalityDropout() {
+    void defaultsAreTheAudioGuidedTransformerWithModalityDropout() {
         Settings s = load();
-        assertEquals("attention", s.train().model());
+        assertEquals("agt", s.train().model());
         assertEquals(0.1, s.train().modalityDropout(), 1e-12);
         assertEquals("plain", s.train().loss());
         TrainSpec spec = TrainingSet.spec(s, List.of("video", "audio", "text"), new int[] {256, 96, 384}, 7);
-        assertEquals(TrainSpec.ATTENTION, spec.model());
+        assertEquals(TrainSpec.AGT, spec.model());
         assertEquals(0.1, spec.modalityDropout(), 1e-12);
         assertFalse(spec.classWeighted());
     }
