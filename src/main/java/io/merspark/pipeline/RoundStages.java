@@ -286,9 +286,13 @@ public final class RoundStages {
         return ids.join(features, "sample_id");
     }
 
+    /** Scores with the kind of model the round was trained as (train.json), whatever the current config says. */
     private EnsembleScorer scorer(int round) {
-        return new EnsembleScorer(ctx.layout().model(round), s.train().device(),
-                s.train().modalities(s.extract().modalities()), s.train().batchSize() * 8, s.train().isAgt());
+        Object saved = trainInfo(round).get("model");
+        String model = saved instanceof String m ? m : s.train().model();
+        List<String> modalities = Settings.MODALITIES.contains(model) ? List.of(model) : s.extract().modalities();
+        return new EnsembleScorer(ctx.layout().model(round), s.train().device(), modalities,
+                s.train().batchSize() * 8, "agt".equals(model));
     }
 
     /** Feature width per modality (token width for the AGT), from the first rows that have it. */
