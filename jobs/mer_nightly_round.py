@@ -70,12 +70,13 @@ def commands(p, ds="{{ ds }}"):
     truth = " --truth %s" % _q(p["truth"]) if p["truth"] else ""
     stamp = "%s/extract.manifest.sha256" % p["state_dir"].rstrip("/")
     extract_new = prelude + (
-        # New clips arrive as new manifest rows: when the manifest is the one last extracted there is nothing to do.
+        # New clips arrive as new manifest rows: an unchanged manifest skips the job; otherwise extract --only-new
+        # encodes just the sample_ids not yet in features/ or errors/.
         "sum=$(sha256sum %s | cut -d' ' -f1); "
         "if [ -f %s ] && [ \"$(cat %s)\" = \"$sum\" ]; then "
         "echo \"manifest unchanged since the last extract ($sum): no new clips\"; exit 0; fi; "
         "./submit.sh ingest %s --manifest %s %s; "
-        "./submit.sh extract %s %s; "
+        "./submit.sh extract --only-new %s %s; "
         "mkdir -p %s && echo \"$sum\" > %s.tmp && mv %s.tmp %s; "
         "echo \"extracted manifest $sum\""
         % (_q(p["manifest"]), _q(stamp), _q(stamp), common, _q(p["manifest"]), overrides, common, overrides,

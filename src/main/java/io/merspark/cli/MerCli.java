@@ -94,10 +94,13 @@ public final class MerCli implements Callable<Integer> {
     static final class Extract implements Callable<Integer> {
         @Mixin CommonOptions o;
 
+        @Option(names = "--only-new", description = "extract only samples not yet in features/ or errors/ (nightly runs)")
+        boolean onlyNew;
+
         @Override
         public Integer call() {
             return withContext(o, ctx -> {
-                System.out.println(ExtractStage.run(ctx));
+                System.out.println(ExtractStage.run(ctx, onlyNew));
                 return 0;
             });
         }

@@ -22,14 +22,59 @@ public final class ExtractStage {
     }
 
     public static ExtractSummary run(JobContext ctx) {
+        return run(ctx, false);
+    }
+
+    /**
+     * @param onlyNew extract only manifest rows whose {@code sample_id} has no row yet in {@code features/} or
+     *                {@code errors/stage=extract/} (the nightly case: new clips were appended); the committed
+     *                tables become the old rows plus the new ones. The summary counts the new rows only.
+     */
+    public static ExtractSummary run(JobContext ctx, boolean onlyNew) {
         Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest());
+        String featuresDir = ctx.layout().features();
+        String errorsDir = ctx.layout().errors("extract");
+        boolean incremental = onlyNew && ctx.storage().exists(featuresDir);
+        Dataset<Row> seen = null;
+        if (incremental) {
+            seen = ctx.spark().read().parquet(featuresDir).select("sample_id");
+            if (ctx.storage().exists(errorsDir)) {
+                seen = seen.union(ctx.spark().read().parquet(errorsDir).select("sample_id"));
+            }
+            manifest = manifest.join(seen.distinct(), manifest.col("sample_id").equalTo(seen.col("sample_id")), "left_anti");
+            LOG.info("extract --only-new: {} new manifest rows", manifest.count());
+        }
         ExtractSpec spec = spec(ctx.settings());
+        Dataset<Row> todo = manifest;
         ExtractSummary[] summary = new ExtractSummary[1];
-        ctx.storage().commit(ctx.layout().features(), featuresTmp ->
-                ctx.storage().commit(ctx.layout().errors("extract"), errorsTmp ->
-                        summary[0] = new FeatureExtractor().run(ctx.spark(), manifest, spec, featuresTmp, errorsTmp)));
+        if (!incremental) {
+            ctx.storage().commit(featuresDir, featuresTmp -> ctx.storage().commit(errorsDir, errorsTmp ->
+                    summary[0] = new FeatureExtractor().run(ctx.spark(), todo, spec, featuresTmp, errorsTmp)));
+        } else {
+            // New rows go to a side folder first; then old + new are rewritten together and renamed into place.
+            String side = ctx.layout().root() + "/_extract_new";
+            ctx.storage().delete(side);
+            summary[0] = new FeatureExtractor().run(ctx.spark(), todo, spec, side + "/features", side + "/errors");
+            mergeInto(ctx, featuresDir, side + "/features", "modality");
+            mergeInto(ctx, errorsDir, side + "/errors");
+            ctx.storage().delete(side);
+        }
         LOG.info("{}", summary[0]);
         return summary[0];
+    }
+
+    private static void mergeInto(JobContext ctx, String target, String added, String... partitionBy) {
+        if (!ctx.storage().exists(added)) {
+            return;
+        }
+        if (!ctx.storage().exists(target)) {
+            ctx.storage().commitParquet(ctx.spark().read().parquet(added), target, partitionBy);
+            return;
+        }
+        Dataset<Row> old = ctx.spark().read().parquet(target);
+        // With the old table's schema, an empty side table (no new rows, or no new errors) reads as empty.
+        Dataset<Row> merged = old.unionByName(ctx.spark().read().schema(old.schema()).parquet(added));
+        ctx.storage().commitParquet(merged, target, partitionBy);
     }
 
     /**

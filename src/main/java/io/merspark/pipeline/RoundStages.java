@@ -154,6 +154,7 @@ public final class RoundStages {
         // table is committed, so a committed pseudo/ always has its state beside it.
         Optional<FreeMatchState> state = PseudoLabelSelector.freeMatchState(model, scores);
         state.ifPresent(st -> ctx.storage().writeText(freeMatchStateFile(round), st.toJson()));
+        ctx.storage().writeText(selectionFile(round), Json.write(thresholdsUsed(sel, model, scores, state)));
         ctx.storage().commitParquet(accepted.coalesce(1), ctx.layout().pseudo(round));
         ctx.storage().commit(ctx.layout().selector(round), tmp -> {
             try {
@@ -205,6 +206,9 @@ public final class RoundStages {
         String pseudoDir = ctx.layout().pseudo(round);
         if (ctx.storage().exists(pseudoDir)) {
             Dataset<Row> pseudo = ctx.spark().read().parquet(pseudoDir);
+            if (ctx.storage().exists(selectionFile(round))) {
+                report = report.with("selection", Json.readMap(ctx.storage().readText(selectionFile(round))));
+            }
             report = report.with("n_pseudo", pseudo.count())
                     .with("accepted_per_class", PseudoLabelCounts.perClass(pseudo, "label", s.classes()));
             if (!s.truth().isBlank()) {
@@ -265,6 +269,40 @@ public final class RoundStages {
             base = base.withAgreement(sel.maxSpread() >= 0 ? a.withMaxSpread(sel.maxSpread()) : a);
         }
         return base.withSoftWeighting(sel.softWeighting()).forRound(round);
+    }
+
+    /** The thresholds each class faced in this round's selection, for the round report. */
+    private Map<String, Object> thresholdsUsed(SelectionSettings sel, PipelineModel model, Dataset<Row> scores,
+                                               Optional<FreeMatchState> freeMatch) {
+        double[] perClass = null;
+        if (freeMatch.isPresent()) {
+            perClass = freeMatch.get().localThresholds();
+        } else {
+            for (var stage : model.stages()) {
+                if (stage instanceof io.merspark.select.FlexMatchThresholdFilter f) {
+                    perClass = f.classThresholds(scores);
+                } else if (stage instanceof io.merspark.select.ClassWiseThresholdFilter c) {
+                    perClass = c.getThresholds();
+                } else if (stage instanceof io.merspark.select.ConfidenceFilter c) {
+                    perClass = new double[s.classes().size()];
+                    java.util.Arrays.fill(perClass, c.getThreshold());
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("strategy", sel.strategyName());
+        if (perClass != null) {
+            Map<String, Double> byClass = new LinkedHashMap<>();
+            for (int i = 0; i < perClass.length; i++) {
+                byClass.put(s.classes().get(i), perClass[i]);
+            }
+            out.put("thresholds", byClass);
+        }
+        return out;
+    }
+
+    private String selectionFile(int round) {
+        return ctx.layout().round(round) + "/selection.json";
     }
 
     private String freeMatchStateFile(int round) {

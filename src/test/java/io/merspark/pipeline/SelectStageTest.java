@@ -50,13 +50,17 @@ class SelectStageTest {
     }
 
     @Test
-    void fixedThresholdWithQuota(SparkSession spark, @TempDir Path root) {
+    void fixedThresholdWithQuota(SparkSession spark, @TempDir Path root) throws Exception {
         JobContext ctx = JobContext.of(spark, RoundPipelineTest.settings(root, "select.threshold=0.25",
                 "select.max-per-class=1"));
         writeScores(spark, ctx, 1);
         assertEquals(6, new RoundStages(ctx).select(1));
         assertTrue(accepted(spark, ctx, 1).stream().allMatch(id -> id.endsWith("_hi")));
         assertTrue(Files.isDirectory(Path.of(ctx.layout().selector(1))));
+        var used = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Path.of(ctx.layout().round(1), "selection.json").toFile());
+        assertEquals("fixed+quota", used.get("strategy").asText());
+        assertEquals(0.25, used.get("thresholds").get("worried").asDouble(), 1e-12);
     }
 
     @Test
