@@ -3,6 +3,7 @@ package io.merspark.bench;
 import io.merspark.evaluate.ClassificationMetrics;
 import io.merspark.evaluate.ConfusionCounter;
 import io.merspark.pipeline.JobContext;
+import io.merspark.pipeline.PriorEvaluation;
 import io.merspark.prior.LabelShiftEstimator;
 import io.merspark.prior.PriorCorrection;
 import io.merspark.prior.Priors;
@@ -12,7 +13,6 @@ import org.apache.spark.sql.Row;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static org.apache.spark.sql.functions.col;
@@ -39,7 +39,7 @@ public final class PriorBench {
                 .select("sample_id", "label", "probs").cache();
         double[] train = Priors.fromLabels(ctx.spark().read().parquet(ctx.layout().manifest())
                 .where(col("split").equalTo("train")), "label", classes);
-        long[][] validation = validationConfusion(round);
+        long[][] validation = new io.merspark.pipeline.RoundStages(ctx).validationConfusion(round);
         List<Row> base = predictions.collectAsList();   // the bundled test split: 143 rows
         double[][] results = new double[resamples][];
         double[] emL1 = new double[resamples];
@@ -52,12 +52,12 @@ public final class PriorBench {
             double[] em = LabelShiftEstimator.em(shifted, "probs", train, 1e-6, 500);
             Dataset<Row> withPred = shifted.withColumn("pred", org.apache.spark.sql.functions.expr(
                     "array_position(probs, array_max(probs)) - 1").cast("int"));
-            double[] bbse = validation == null ? null : Priors.normalise(floor(LabelShiftEstimator.bbse(validation,
-                    LabelShiftEstimator.predictedDistribution(withPred, "pred", classes.size()))));
+            double[] bbse = validation == null ? null : PriorEvaluation.smoothed(LabelShiftEstimator.bbse(validation,
+                    LabelShiftEstimator.predictedDistribution(withPred, "pred", classes.size())));
             results[r] = new double[] {
                     waf(withPred, "pred", classes),
                     waf(correct(shifted, train, truePrior), "corrected_pred", classes),
-                    waf(correct(shifted, train, floor(em)), "corrected_pred", classes),
+                    waf(correct(shifted, train, PriorEvaluation.smoothed(em)), "corrected_pred", classes),
                     bbse == null ? Double.NaN : waf(correct(shifted, train, bbse), "corrected_pred", classes)};
             emL1[r] = Priors.l1(em, truePrior);
             bbseL1[r] = bbse == null ? Double.NaN : Priors.l1(bbse, truePrior);
@@ -101,33 +101,6 @@ public final class PriorBench {
 
     private static double waf(Dataset<Row> df, String predCol, List<String> classes) {
         return ClassificationMetrics.fromConfusion(ConfusionCounter.confusion(df, "label", predCol, classes)).waf();
-    }
-
-    private long[][] validationConfusion(int round) {
-        String file = ctx.layout().model(round) + "/validation_confusion.json";
-        if (!ctx.storage().exists(file)) {
-            return null;
-        }
-        try {
-            Map<?, ?> json = new com.fasterxml.jackson.databind.ObjectMapper().readValue(ctx.storage().readText(file), Map.class);
-            List<?> rows = (List<?>) json.get("matrix");
-            long[][] m = new long[rows.size()][];
-            for (int i = 0; i < m.length; i++) {
-                m[i] = ((List<?>) rows.get(i)).stream().mapToLong(x -> ((Number) x).longValue()).toArray();
-            }
-            return m;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** Correction divides by the prior: an estimate of 0 for a class gets a small floor. */
-    private static double[] floor(double[] p) {
-        double[] out = p.clone();
-        for (int i = 0; i < out.length; i++) {
-            out[i] = Math.max(out[i], 1e-3);
-        }
-        return Priors.normalise(out);
     }
 
     private static double mean(double[] v) {

@@ -87,7 +87,7 @@ public final class PriorEvaluation {
      * Correction divides by the prior, so a class that is absent from the labels (or estimated at 0)
      * gets a floor instead of a zero: add-epsilon smoothing, then renormalise.
      */
-    static double[] smoothed(double[] prior) {
+    public static double[] smoothed(double[] prior) {
         double[] out = Arrays.copyOf(prior, prior.length);
         for (int i = 0; i < out.length; i++) {
             out[i] = Math.max(out[i], 1e-3);

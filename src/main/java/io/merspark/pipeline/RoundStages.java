@@ -226,7 +226,7 @@ public final class RoundStages {
     }
 
     /** The ensemble's out-of-fold confusion when its model directory records one (needed by BBSE). */
-    private long[][] validationConfusion(int round) {
+    public long[][] validationConfusion(int round) {
         String file = ctx.layout().model(round) + "/" + VALIDATION_CONFUSION_FILE;
         if (!ctx.storage().exists(file)) {
             return null;
