@@ -1,6 +1,5 @@
 package io.merspark.config;
 
-import io.merspark.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,13 +13,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class SettingsTest {
 
     private static Settings load(Path conf, String... overrides) {
-        // Model paths in reference.conf are relative to the repository root.
-        List<String> o = new java.util.ArrayList<>(List.of(overrides));
-        Path models = SparkTestSession.projectDir().resolve("models");
-        o.add("extract.video.model=\"" + models.resolve("face-expression/face_expression.onnx") + "\"");
-        o.add("extract.audio.mel-model=\"" + models.resolve("speech-embedding/melspectrogram.onnx") + "\"");
-        o.add("extract.audio.embedding-model=\"" + models.resolve("speech-embedding/embedding_model.onnx") + "\"");
-        return Settings.from(ConfigLoader.load(conf, o));
+        return io.merspark.testing.TestSettings.load(conf, overrides);
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.merspark.config.ConfigLoader;
 import io.merspark.config.Settings;
 import io.merspark.testing.SparkTestSession;
+import io.merspark.testing.TestSettings;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -41,18 +42,15 @@ class RoundPipelineTest {
     private SparkSession spark;
 
     static Settings settings(Path root, String... extra) {
-        Path project = SparkTestSession.projectDir();
         Path data = SparkTestSession.dataDir();
         List<String> o = new ArrayList<>(List.of(
                 "root=\"" + root + "\"",
                 "ingest.manifest=\"" + data.resolve("tiny/manifest.csv") + "\"",
                 "evaluate.truth=\"" + data.resolve("tiny/unlabeled_truth.csv") + "\"",
-                "extract.video.model=\"" + project.resolve("models/face-expression/face_expression.onnx") + "\"",
-                "extract.audio.mel-model=\"" + project.resolve("models/speech-embedding/melspectrogram.onnx") + "\"",
-                "extract.audio.embedding-model=\"" + project.resolve("models/speech-embedding/embedding_model.onnx") + "\"",
                 "train.folds=3", "train.max-epochs=40", "train.patience=10", "extract.partition-rows=16",
                 // 18 training rows give near-uniform probabilities, so accept everything: the plumbing is under test here
                 "select.threshold=0.0"));
+        o.addAll(TestSettings.modelOverrides());
         o.addAll(List.of(extra));
         return Settings.from(ConfigLoader.load(null, o));
     }

@@ -1,14 +1,10 @@
 package io.merspark.pipeline;
 
-import io.merspark.config.ConfigLoader;
 import io.merspark.config.Settings;
 import io.merspark.config.SettingsException;
-import io.merspark.testing.SparkTestSession;
 import io.merspark.train.TrainSpec;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -21,12 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainModelSettingsTest {
 
     private static Settings load(String... overrides) {
-        List<String> o = new ArrayList<>(List.of(overrides));
-        Path models = SparkTestSession.projectDir().resolve("models");
-        o.add("extract.video.model=\"" + models.resolve("face-expression/face_expression.onnx") + "\"");
-        o.add("extract.audio.mel-model=\"" + models.resolve("speech-embedding/melspectrogram.onnx") + "\"");
-        o.add("extract.audio.embedding-model=\"" + models.resolve("speech-embedding/embedding_model.onnx") + "\"");
-        return Settings.from(ConfigLoader.load(null, o));
+        return io.merspark.testing.TestSettings.load(null, overrides);
     }
 
     @Test

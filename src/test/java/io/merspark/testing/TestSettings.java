@@ -1,0 +1,29 @@
+package io.merspark.testing;
+
+import io.merspark.config.ConfigLoader;
+import io.merspark.config.Settings;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Settings for tests: the bundled model files by absolute path (tests do not run from the repository root). */
+public final class TestSettings {
+
+    private TestSettings() {
+    }
+
+    public static Settings load(Path conf, String... overrides) {
+        List<String> o = new ArrayList<>(List.of(overrides));
+        o.addAll(0, modelOverrides());
+        return Settings.from(ConfigLoader.load(conf, o));
+    }
+
+    public static List<String> modelOverrides() {
+        Path models = SparkTestSession.projectDir().resolve("models");
+        return List.of(
+                "extract.video.model=\"" + models.resolve("face-expression/face_expression.onnx") + "\"",
+                "extract.audio.mel-model=\"" + models.resolve("speech-embedding/melspectrogram.onnx") + "\"",
+                "extract.audio.embedding-model=\"" + models.resolve("speech-embedding/embedding_model.onnx") + "\"");
+    }
+}
