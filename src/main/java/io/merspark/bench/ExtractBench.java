@@ -72,7 +72,8 @@ public final class ExtractBench {
 
     public List<Line> run() {
         List<Line> lines = new ArrayList<>();
-        ExtractSpec spec = ExtractStage.spec(settings).withDevice("cpu").withRowsPerPartition(rowsPerPartition);
+        ExtractSpec spec = ExtractStage.spec(settings).withAbsoluteModelPaths().withDevice("cpu")
+                .withRowsPerPartition(rowsPerPartition);
         String manifest = work.resolve("manifest").toString();
         List<Row> rows = subset(manifest);
         System.out.printf(Locale.ROOT, "bench extract: %d clips of %s, batch %d, %d rows per partition%n",

@@ -122,6 +122,25 @@ public record ExtractSpec(
                 textMaxLength, rowsPerPartition, d, threads);
     }
 
+    /**
+     * Relative model paths made absolute against this JVM's working directory. For masters whose executors
+     * share this machine's filesystem but not its working directory ({@code local-cluster}); on a cluster the
+     * relative paths stay, and resolve where {@code --archives} unpacked the models.
+     */
+    public ExtractSpec withAbsoluteModelPaths() {
+        return new ExtractSpec(modalities, absolute(faceModel), absolute(melModel), absolute(speechModel),
+                absolute(textModel), absolute(textTokenizer), framesPerClip, frameSize, videoBatch, audioBatch,
+                textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength, rowsPerPartition, device,
+                threads);
+    }
+
+    private static String absolute(String location) {
+        if (location == null || location.startsWith(ModelFiles.CLASSPATH) || location.contains("://")) {
+            return location;
+        }
+        return java.nio.file.Paths.get(location).toAbsolutePath().normalize().toString();
+    }
+
     public int batchSize(Modality m) {
         return switch (m) {
             case VIDEO -> videoBatch;

@@ -45,16 +45,21 @@ public final class ExtractStage {
             LOG.info("extract --only-new: {} new manifest rows", manifest.count());
         }
         ExtractSpec spec = spec(ctx.settings());
+        if (ctx.spark().sparkContext().master().startsWith("local")) {
+            // local[*] and local-cluster executors share this filesystem but not (local-cluster) its working dir
+            spec = spec.withAbsoluteModelPaths();
+        }
+        ExtractSpec finalSpec = spec;
         Dataset<Row> todo = manifest;
         ExtractSummary[] summary = new ExtractSummary[1];
         if (!incremental) {
             ctx.storage().commit(featuresDir, featuresTmp -> ctx.storage().commit(errorsDir, errorsTmp ->
-                    summary[0] = new FeatureExtractor().run(ctx.spark(), todo, spec, featuresTmp, errorsTmp)));
+                    summary[0] = new FeatureExtractor().run(ctx.spark(), todo, finalSpec, featuresTmp, errorsTmp)));
         } else {
             // New rows go to a side folder first; then old + new are rewritten together and renamed into place.
             String side = ctx.layout().root() + "/_extract_new";
             ctx.storage().delete(side);
-            summary[0] = new FeatureExtractor().run(ctx.spark(), todo, spec, side + "/features", side + "/errors");
+            summary[0] = new FeatureExtractor().run(ctx.spark(), todo, finalSpec, side + "/features", side + "/errors");
             mergeInto(ctx, featuresDir, side + "/features", "modality");
             mergeInto(ctx, errorsDir, side + "/errors");
             ctx.storage().delete(side);
