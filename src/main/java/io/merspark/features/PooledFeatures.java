@@ -37,14 +37,24 @@ public final class PooledFeatures {
         for (int i = 0; i < modalities.size(); i++) {
             int idx = row.fieldIndex(modalities.get(i));
             if (!row.isNullAt(idx)) {
-                List<Object> values = row.getList(idx);
-                float[] v = new float[values.size()];
-                for (int j = 0; j < v.length; j++) {
-                    v[j] = ((Number) values.get(j)).floatValue();
-                }
-                out[i] = v;
+                out[i] = floats(row.getList(idx));
             }
         }
         return out;
+    }
+
+    /** An array column's value as floats: a Java list from {@code Row.getList}, or a Scala sequence nested in a Row. */
+    static float[] floats(Object value) {
+        Iterable<?> items = value instanceof scala.collection.Iterable<?> s
+                ? scala.jdk.javaapi.CollectionConverters.asJava(s) : (Iterable<?>) value;
+        List<Float> list = new java.util.ArrayList<>();
+        for (Object o : items) {
+            list.add(((Number) o).floatValue());
+        }
+        float[] v = new float[list.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = list.get(i);
+        }
+        return v;
     }
 }

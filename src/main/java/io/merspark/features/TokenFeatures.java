@@ -55,7 +55,7 @@ public final class TokenFeatures {
             if (!tokens.isEmpty()) {
                 float[][] seq = new float[tokens.size()][];
                 for (int t = 0; t < seq.length; t++) {
-                    seq[t] = floats(tokens.get(t));
+                    seq[t] = PooledFeatures.floats(tokens.get(t));
                 }
                 out[m] = seq;
             } else if (pooled[m] != null) {
@@ -63,21 +63,6 @@ public final class TokenFeatures {
             }
         }
         return out;
-    }
-
-    /** An inner array of a nested array column: a Scala sequence inside a Row, a Java list elsewhere. */
-    private static float[] floats(Object value) {
-        Iterable<?> items = value instanceof scala.collection.Iterable<?> s
-                ? scala.jdk.javaapi.CollectionConverters.asJava(s) : (Iterable<?>) value;
-        List<Float> list = new ArrayList<>();
-        for (Object o : items) {
-            list.add(((Number) o).floatValue());
-        }
-        float[] v = new float[list.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = list.get(i);
-        }
-        return v;
     }
 
     /** Width of the tokens of each modality, read from the first sample that has them (0 when none has). */

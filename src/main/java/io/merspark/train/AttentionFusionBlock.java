@@ -42,6 +42,13 @@ import java.util.List;
  */
 public final class AttentionFusionBlock extends AbstractBlock {
 
+    /**
+     * PyTorch's nn.Linear default, U(±1/sqrt(fan_in)), as in the tool chain's model; DJL's default Xavier is
+     * wider and starts training with needlessly large logits. Shared by the fusion models.
+     */
+    static final XavierInitializer TORCH_LINEAR_INIT =
+            new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f);
+
     private static final byte VERSION = 1;
     private static final float MASKED_SCORE = 1e9f;
 
@@ -69,10 +76,7 @@ public final class AttentionFusionBlock extends AbstractBlock {
         attentionScore = addChildBlock("attention_score", Linear.builder().setUnits(1).build());
         fusedDropout = addChildBlock("fused_dropout", Dropout.builder().optRate(rate).build());
         classifier = addChildBlock("classifier", Linear.builder().setUnits(numClasses).build());
-        // PyTorch's nn.Linear default, U(±1/sqrt(fan_in)), as in the tool chain's model; DJL's default
-        // Xavier is wider and starts training with needlessly large logits.
-        setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f),
-                Parameter.Type.WEIGHT);
+        setInitializer(TORCH_LINEAR_INIT, Parameter.Type.WEIGHT);
     }
 
     @Override

@@ -13,7 +13,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 
 import java.util.ArrayList;
@@ -100,9 +99,7 @@ public final class AudioGuidedTransformer extends AbstractBlock {
         hidden = addChildBlock("hidden", Linear.builder().setUnits(width).build());
         hiddenDropout = addChildBlock("hidden_dropout", Dropout.builder().optRate(rate).build());
         classifier = addChildBlock("classifier", Linear.builder().setUnits(numClasses).build());
-        // PyTorch's nn.Linear default U(±1/sqrt(fan_in)), as for the baseline.
-        setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f),
-                Parameter.Type.WEIGHT);
+        setInitializer(AttentionFusionBlock.TORCH_LINEAR_INIT, Parameter.Type.WEIGHT);
     }
 
     @Override
