@@ -9,12 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes NumPy {@code .npy} (format 1.0) files: little-endian float32 or int64, C order. */
-final class NpyWriter {
+public final class NpyWriter {
 
     private NpyWriter() {
     }
 
-    static void floats(Path file, float[] data, long... shape) throws IOException {
+    public static void floats(Path file, float[] data, long... shape) throws IOException {
         try (DataOutputStream out = open(file, "<f4", shape)) {
             byte[] buf = new byte[4 * data.length];
             java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(data);
@@ -22,7 +22,7 @@ final class NpyWriter {
         }
     }
 
-    static void longs(Path file, long[] data, long... shape) throws IOException {
+    public static void longs(Path file, long[] data, long... shape) throws IOException {
         try (DataOutputStream out = open(file, "<i8", shape)) {
             byte[] buf = new byte[8 * data.length];
             java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(data);

@@ -1,5 +1,7 @@
 package io.merspark.media;
 
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
@@ -13,6 +15,9 @@ import java.util.Arrays;
 public final class AudioDecoder {
 
     public static final int SAMPLE_RATE = 16_000;
+
+    /** Like a video, an audio stream that ends before this share of its declared duration is truncated. */
+    static final double MIN_DECODED_SHARE = 0.9;
 
     /**
      * @throws MediaException for a missing, non-media or truncated file, a file without audio track, or one that
@@ -51,11 +56,32 @@ public final class AudioDecoder {
             if (n == 0) {
                 throw new MediaException("truncated or empty audio, no audio samples decoded: " + media.getFileName());
             }
+            double declared = declaredSeconds(grabber);
+            if (declared > 0 && n < MIN_DECODED_SHARE * declared * SAMPLE_RATE) {
+                throw new MediaException(String.format(java.util.Locale.ROOT,
+                        "truncated or corrupt audio, decoding ended after %.2f of %.2f declared seconds: %s",
+                        n / (double) SAMPLE_RATE, declared, media.getFileName()));
+            }
             return Arrays.copyOf(pcm, n);
         } catch (FrameGrabber.Exception e) {
             throw new MediaException("audio decoding failed (corrupt or truncated): " + media.getFileName(), e);
         } finally {
             MediaFiles.closeQuietly(grabber);
         }
+    }
+
+    /** The audio stream's own declared duration in seconds (not the container's, which may be the video's), or 0. */
+    private static double declaredSeconds(FFmpegFrameGrabber grabber) {
+        AVFormatContext format = grabber.getFormatContext();
+        if (format == null) {
+            return 0;
+        }
+        for (int i = 0; i < format.nb_streams(); i++) {
+            AVStream stream = format.streams(i);
+            if (stream.codecpar().codec_type() == avutil.AVMEDIA_TYPE_AUDIO && stream.duration() > 0) {
+                return stream.duration() * avutil.av_q2d(stream.time_base());
+            }
+        }
+        return 0;
     }
 }

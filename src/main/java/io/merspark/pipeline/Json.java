@@ -23,6 +23,18 @@ final class Json {
         }
     }
 
+    /**
+     * A JSON object with keys in the given order ({@code key, value, key, value, ...}). {@code Map.of} would do
+     * for reading, but its iteration order changes from JVM to JVM, and so would the bytes written.
+     */
+    static Map<String, Object> object(Object... keysAndValues) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            out.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return out;
+    }
+
     static Map<String, Object> readMap(String json) {
         try {
             return MAPPER.readValue(json, new TypeReference<Map<String, Object>>() { });

@@ -43,7 +43,7 @@ public final class PriorEvaluation {
             m.put("accuracy", corrected.accuracy());
             m.put("macro_f1", corrected.macroF1());
             m.put("per_class_f1", byClass(classes, corrected.perClassF1()));
-            m.put("confusion", Map.of("classes", classes, "matrix", corrected.confusion()));
+            m.put("confusion", Json.object("classes", classes, "matrix", corrected.confusion()));
             return m;
         }
     }

@@ -97,7 +97,7 @@ public final class RoundStages {
                         writeFile(dir.resolve(CONFIG_FILE), s.rendered() + "\n");
                         writeFile(dir.resolve(TRAIN_INFO_FILE), Json.write(info));
                         ensemble.validationConfusion().ifPresent(c -> writeFile(dir.resolve(VALIDATION_CONFUSION_FILE),
-                                Json.write(Map.of("classes", s.classes(), "matrix", c))));
+                                Json.write(Json.object("classes", s.classes(), "matrix", c))));
                     });
                 }
                 EnsembleCache.evict(modelDir);
@@ -197,6 +197,7 @@ public final class RoundStages {
                 .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.TEST)).count();
         MetricsReport report = MetricsReport.of(round, m, s.classes())
                 .with("n_test_unscored", nTestManifest - m.total())
+                .with("samples", SampleLedger.of(ctx))
                 .with("prior_target", s.prior().target())
                 .with("prior", prior.priorJson(s.classes()))
                 .with("corrected", prior.correctedJson(s.classes()));

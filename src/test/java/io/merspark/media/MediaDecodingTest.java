@@ -2,8 +2,11 @@ package io.merspark.media;
 
 import io.merspark.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,8 +67,22 @@ class MediaDecodingTest {
         assertReasons("bad_truncated.mp4", "truncated or corrupt video", "truncated or empty audio");
     }
 
+    @Test
+    void aClipCutAfterItsHeaderIsTruncatedNotShort(@TempDir Path dir) throws Exception {
+        // the header declares 29 frames and 3.57 s; the data stops after about a fifth of them
+        Path cut = dir.resolve("cut.mp4");
+        byte[] whole = Files.readAllBytes(SparkTestSession.dataDir().resolve("clips/mini_0009.mp4"));
+        Files.write(cut, Arrays.copyOf(whole, whole.length / 3));
+        assertReasons(cut, "truncated or corrupt video, decoding ended after 6 of 29 declared frames",
+                "truncated or corrupt audio, decoding ended after 0.38 of 3.57 declared seconds");
+    }
+
     private static void assertReasons(String file, String videoReason, String audioReason) {
-        Path bad = BAD.resolve(file);
+        assertReasons(BAD.resolve(file), videoReason, audioReason);
+    }
+
+    private static void assertReasons(Path bad, String videoReason, String audioReason) {
+        String file = bad.getFileName().toString();
         String v = assertThrows(MediaException.class, () -> new VideoFrameSampler().sample(bad, 8, 112)).getMessage();
         String a = assertThrows(MediaException.class, () -> new AudioDecoder().decodeMono16k(bad)).getMessage();
         assertTrue(v.startsWith(videoReason) && v.endsWith(file), v);
