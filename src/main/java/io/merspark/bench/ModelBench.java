@@ -96,7 +96,7 @@ public final class ModelBench {
                 t.learningRate(), t.weightDecay(), t.hidden(), t.dropout(), t.patience(), t.device(),
                 t.modalityDropout(), t.loss(), t.threads(), t.agt());
         return new Settings(s.classes(), s.seed(), s.root(), s.spark(), s.manifest(), s.extract(), changed,
-                s.select(), s.truth(), s.prior(), s.rendered());
+                s.select(), s.truth(), s.prior(), s.minFreeBytes(), s.rendered());
     }
 
     private static List<FusionSample> present(List<FusionSample> rows, int modalities) {

@@ -3,6 +3,7 @@ package io.merspark.cli;
 import io.merspark.config.Settings;
 import io.merspark.config.SettingsException;
 import io.merspark.ingest.ManifestException;
+import io.merspark.io.StorageException;
 import io.merspark.pipeline.DemoReport;
 import io.merspark.pipeline.ExtractStage;
 import io.merspark.pipeline.IngestStage;
@@ -26,7 +27,8 @@ import java.util.function.Function;
 
 /**
  * Entry point of every job ({@code ./submit.sh <job> …} or {@code spark-submit --class io.merspark.cli.MerCli}).
- * Exit codes: 0 done, 2 bad configuration or usage (before any work), 3 a round out of order, 1 a failure.
+ * Exit codes: 0 done, 2 bad configuration or usage (before any work), 3 a round out of order, 4 an output root that
+ * cannot take output (before any work), 1 a failure.
  */
 @Command(name = "mer", mixinStandardHelpOptions = true, version = "mer-spark 0.1.0",
         description = "Multimodal emotion recognition with semi-supervised self-training on Spark.",
@@ -53,6 +55,10 @@ public final class MerCli implements Callable<Integer> {
                 err.println("error: " + e.getMessage());
                 return 3;
             }
+            if (e instanceof StorageException) {
+                err.println("error: " + e.getMessage());
+                return 4;
+            }
             err.println("error: " + e);
             e.printStackTrace(err);
             return 1;
@@ -68,10 +74,19 @@ public final class MerCli implements Callable<Integer> {
 
     /** Validates the configuration before a session starts, so bad config costs no Spark start-up. */
     static int withContext(CommonOptions o, Function<JobContext, Integer> job) {
+        return withContext(o, true, job);
+    }
+
+    /** @param writesRoot whether the job writes under {@code mer.root}, which is then checked before any work */
+    static int withContext(CommonOptions o, boolean writesRoot, Function<JobContext, Integer> job) {
         Settings settings = o.settings();
         SparkSession spark = SparkSessions.create(settings);
         try {
-            return job.apply(JobContext.of(spark, settings));
+            JobContext ctx = JobContext.of(spark, settings);
+            if (writesRoot) {
+                ctx.storage().requireWritable(settings.root(), settings.minFreeBytes());
+            }
+            return job.apply(ctx);
         } finally {
             spark.stop();
         }
@@ -182,7 +197,7 @@ public final class MerCli implements Callable<Integer> {
         public Integer call() throws Exception {
             if ("select".equals(what)) {
                 o.overrides.remove(what);
-                return withContext(o, ctx -> {
+                return withContext(o, false, ctx -> {
                     System.out.print(io.merspark.bench.SelectBench.run(ctx.spark(), sizes));
                     return 0;
                 });
@@ -406,7 +421,7 @@ public final class MerCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return withContext(o, ctx -> {
+            return withContext(o, false, ctx -> {
                 ClusterProbe.Result result = ClusterProbe.run(ctx.spark());
                 System.out.print(json ? ClusterProbe.jsonLines(result) : ClusterProbe.table(result));
                 boolean allLoaded = result.reports().stream()

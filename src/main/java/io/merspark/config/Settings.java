@@ -3,6 +3,9 @@ package io.merspark.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
+import io.merspark.extract.ModelFiles;
+import io.merspark.io.ModelIntegrityException;
+import io.merspark.io.Sha256;
 
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -29,6 +32,7 @@ public record Settings(
         SelectSettings select,
         String truth,
         PriorSettings prior,
+        long minFreeBytes,
         String rendered) implements Serializable {
 
     public static final Set<String> MODALITIES = Set.of("video", "audio", "text");
@@ -50,8 +54,10 @@ public record Settings(
     public record TextSettings(String model, String tokenizer, int maxLength, int batchSize, int maxTokens) implements Serializable {
     }
 
+    /** @param pins model location → the SHA-256 pinned for it ({@code <model key>-sha256}; unpinned ones absent) */
     public record ExtractSettings(List<String> modalities, int partitionRows, String device,
-                                  VideoSettings video, AudioSettings audio, TextSettings text) implements Serializable {
+                                  VideoSettings video, AudioSettings audio, TextSettings text,
+                                  Map<String, ModelPin> pins) implements Serializable {
     }
 
     public record TrainSettings(String model, int folds, int maxEpochs, int batchSize, double learningRate,
@@ -135,9 +141,15 @@ public record Settings(
                 positive(c, "mer.extract.text.max-length"),
                 positive(c, "mer.extract.text.batch-size"),
                 positive(c, "mer.extract.text.max-tokens"));
+        Map<String, ModelPin> pins = new LinkedHashMap<>();
+        pin(c, "mer.extract.video.model", video.model(), modalities.contains("video"), pins);
+        pin(c, "mer.extract.audio.mel-model", audio.melModel(), modalities.contains("audio"), pins);
+        pin(c, "mer.extract.audio.embedding-model", audio.embeddingModel(), modalities.contains("audio"), pins);
+        pin(c, "mer.extract.text.model", text.model(), modalities.contains("text"), pins);
+        pin(c, "mer.extract.text.tokenizer", text.tokenizer(), modalities.contains("text"), pins);
         ExtractSettings extract = new ExtractSettings(List.copyOf(modalities),
                 positive(c, "mer.extract.partition-rows"),
-                oneOf(c, "mer.extract.device", DEVICES), video, audio, text);
+                oneOf(c, "mer.extract.device", DEVICES), video, audio, text, Map.copyOf(pins));
 
         TrainSettings train = new TrainSettings(
                 oneOf(c, "mer.train.model", MODELS),
@@ -190,7 +202,8 @@ public record Settings(
         String rendered = c.getConfig("mer").root().render(
                 com.typesafe.config.ConfigRenderOptions.concise().setFormatted(true).setJson(false));
         return new Settings(List.copyOf(classes), c.getLong("mer.seed"), nonBlank(c, "mer.root"), spark,
-                c.getString("mer.ingest.manifest"), extract, train, select, truth, prior(c, classes), "mer " + rendered);
+                c.getString("mer.ingest.manifest"), extract, train, select, truth, prior(c, classes),
+                (long) nonNegativeInt(c, "mer.storage.min-free-mb") << 20, "mer " + rendered);
     }
 
     private static PriorSettings prior(Config c, List<String> classes) {
@@ -270,6 +283,30 @@ public record Settings(
         // Kept as written: executors resolve a relative path against their own working directory, where
         // spark-submit --archives unpacks the models; the driver's absolute path may not exist there.
         return v;
+    }
+
+    /**
+     * Reads {@code <modelKey>-sha256}. A pin is checked here, before any work, against the file this JVM sees (a
+     * local path or a classpath resource), and again by every executor that loads the model.
+     */
+    private static void pin(Config c, String modelKey, String location, boolean used, Map<String, ModelPin> pins) {
+        String key = modelKey + "-sha256";
+        String digest = c.getString(key).trim().toLowerCase(java.util.Locale.ROOT);
+        if (digest.isEmpty()) {
+            return;
+        }
+        if (!Sha256.isDigest(digest)) {
+            throw new SettingsException(key + ": expected 64 hex digits (sha256sum of the file), got '" + digest + "'");
+        }
+        ModelPin pin = new ModelPin(key, digest);
+        pins.put(location, pin);
+        if (used && !location.contains("://")) {
+            try {
+                ModelFiles.resolve(location, pin);
+            } catch (ModelIntegrityException | IllegalArgumentException e) {
+                throw new SettingsException(key + ": " + e.getMessage());
+            }
+        }
     }
 
     private static int nonNegativeInt(Config c, String path) {

@@ -49,22 +49,22 @@ public final class EncoderCache {
     /** The face encoder on {@code device} with {@code threads} intra-op threads, loaded once per JVM. */
     public static FaceExpressionEncoder face(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
         return get("face|" + spec.faceModel() + "|" + device + "|" + threads, loads,
-                () -> new FaceExpressionEncoder(ModelFiles.resolve(spec.faceModel()), device, threads));
+                () -> new FaceExpressionEncoder(spec.model(spec.faceModel()), device, threads));
     }
 
     /** The speech encoder (mel + embedding models) on {@code device}, loaded once per JVM. */
     public static SpeechEmbeddingEncoder speech(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
         return get("speech|" + spec.melModel() + "|" + spec.speechModel() + "|" + device + "|" + threads, loads,
-                () -> new SpeechEmbeddingEncoder(ModelFiles.resolve(spec.melModel()),
-                        ModelFiles.resolve(spec.speechModel()), device, threads));
+                () -> new SpeechEmbeddingEncoder(spec.model(spec.melModel()), spec.model(spec.speechModel()),
+                        device, threads));
     }
 
     /** The sentence encoder on {@code device}, loaded once per JVM. */
     public static SentenceEncoder sentence(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
         return get("text|" + spec.textModel() + "|" + spec.textTokenizer() + "|" + spec.textMaxLength() + "|"
                         + device + "|" + threads, loads,
-                () -> SentenceEncoder.fromLocations(spec.textModel(), spec.textTokenizer(), spec.textMaxLength(),
-                        device, threads));
+                () -> new SentenceEncoder(spec.model(spec.textModel()), spec.model(spec.textTokenizer()),
+                        spec.textMaxLength(), device, threads));
     }
 
     @SuppressWarnings("unchecked")

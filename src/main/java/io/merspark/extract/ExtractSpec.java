@@ -1,8 +1,11 @@
 package io.merspark.extract;
 
+import io.merspark.config.ModelPin;
+
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,6 +32,7 @@ import java.util.Set;
  *                         the CPU when the engine sees none ({@link TaskDevices})
  * @param threads          ONNX Runtime intra-op threads per model outside Spark tasks; a task uses its
  *                         {@code spark.task.cpus}
+ * @param pins             model location → the SHA-256 it must have (locations not named are not checked)
  */
 public record ExtractSpec(
         Set<Modality> modalities,
@@ -48,9 +52,11 @@ public record ExtractSpec(
         int textMaxLength,
         int rowsPerPartition,
         String device,
-        int threads) implements Serializable {
+        int threads,
+        Map<String, ModelPin> pins) implements Serializable {
 
     public ExtractSpec {
+        pins = pins == null ? Map.of() : Map.copyOf(pins);
         if (modalities == null || modalities.isEmpty()) {
             throw new IllegalArgumentException("extract.modalities: at least one of video, audio, text");
         }
@@ -95,31 +101,31 @@ public record ExtractSpec(
                 dir.resolve("speech-embedding/melspectrogram.onnx").toString(),
                 dir.resolve("speech-embedding/embedding_model.onnx").toString(),
                 SentenceEncoder.DEFAULT_MODEL, SentenceEncoder.DEFAULT_TOKENIZER,
-                8, FaceExpressionEncoder.IMAGE_SIZE, 32, 32, 32, 8, 48, 32, 128, 64, "cpu", 1);
+                8, FaceExpressionEncoder.IMAGE_SIZE, 32, 32, 32, 8, 48, 32, 128, 64, "cpu", 1, Map.of());
     }
 
     public ExtractSpec withModalities(Set<Modality> m) {
         return new ExtractSpec(m, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rowsPerPartition, device, threads);
+                textMaxLength, rowsPerPartition, device, threads, pins);
     }
 
     public ExtractSpec withRowsPerPartition(int rows) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rows, device, threads);
+                textMaxLength, rows, device, threads, pins);
     }
 
     public ExtractSpec withBatchSize(int batch) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, batch, batch, batch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
-                rowsPerPartition, device, threads);
+                rowsPerPartition, device, threads, pins);
     }
 
     public ExtractSpec withDevice(String d) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rowsPerPartition, d, threads);
+                textMaxLength, rowsPerPartition, d, threads, pins);
     }
 
     /**
@@ -128,10 +134,24 @@ public record ExtractSpec(
      * relative paths stay, and resolve where {@code --archives} unpacked the models.
      */
     public ExtractSpec withAbsoluteModelPaths() {
+        Map<String, ModelPin> absolutePins = new java.util.HashMap<>();
+        pins.forEach((location, pin) -> absolutePins.put(absolute(location), pin));
         return new ExtractSpec(modalities, absolute(faceModel), absolute(melModel), absolute(speechModel),
                 absolute(textModel), absolute(textTokenizer), framesPerClip, frameSize, videoBatch, audioBatch,
                 textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength, rowsPerPartition, device,
-                threads);
+                threads, absolutePins);
+    }
+
+    /** The same spec with model pins (location → expected SHA-256). */
+    public ExtractSpec withPins(Map<String, ModelPin> p) {
+        return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
+                frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
+                textMaxLength, rowsPerPartition, device, threads, p);
+    }
+
+    /** The local file of a model location, checked against its pin if it has one. */
+    Path model(String location) {
+        return ModelFiles.resolve(location, pins.get(location));
     }
 
     private static String absolute(String location) {

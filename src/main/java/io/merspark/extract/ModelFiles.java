@@ -1,5 +1,9 @@
 package io.merspark.extract;
 
+import io.merspark.config.ModelPin;
+import io.merspark.io.ModelIntegrityException;
+import io.merspark.io.Sha256;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,30 +43,31 @@ public final class ModelFiles {
         return path;
     }
 
+    /**
+     * The local file for a model location, refused unless its SHA-256 is the pinned one ({@code pin} null: not
+     * pinned). Checked where the model is loaded, i.e. on each executor: the driver checked its own copy at start-up,
+     * but an executor may see another file (a different archive, a node-local path).
+     */
+    public static Path resolve(String location, ModelPin pin) {
+        Path file = resolve(location);
+        if (pin != null) {
+            // hashed afresh, not from the digest cache: a file swapped since it was first hashed must be caught
+            String actual = Sha256.of(file);
+            if (!actual.equals(pin.sha256())) {
+                throw ModelIntegrityException.mismatch(location, pin.key(), pin.sha256(), actual);
+            }
+        }
+        return file;
+    }
+
     /** The first 12 hex digits of a file's sha256, to tell model versions apart in the features table. */
     public static String shortSha256(Path... files) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (Path f : files) {
-                sha.update(HexFormat.of().parseHex(DIGESTS.computeIfAbsent(f.toAbsolutePath(), ModelFiles::sha256)));
+                sha.update(HexFormat.of().parseHex(DIGESTS.computeIfAbsent(f.toAbsolutePath(), Sha256::of)));
             }
             return HexFormat.of().formatHex(sha.digest()).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                sha.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

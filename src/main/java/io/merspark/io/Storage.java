@@ -29,6 +29,35 @@ public final class Storage {
         this.hadoop = spark.sparkContext().hadoopConfiguration();
     }
 
+    /**
+     * Fails fast, before any work, when the output root cannot take output: it cannot be created, a probe file
+     * cannot be written and deleted there, or its filesystem has less than {@code minFreeBytes} free. A job that
+     * found this out in the middle of a commit would leave its temporary sibling behind and the previous outputs
+     * untouched, but only after hours of work.
+     */
+    public void requireWritable(String root, long minFreeBytes) {
+        Path dir = new Path(root);
+        Path probe = new Path(dir, "_write_probe_" + UUID.randomUUID());
+        try {
+            FileSystem fs = dir.getFileSystem(hadoop);
+            if (!fs.mkdirs(dir)) {
+                throw new StorageException("output root " + root + " cannot be created");
+            }
+            try (OutputStream out = fs.create(probe, false)) {
+                out.write('x');
+            }
+            fs.delete(probe, false);
+            long free = fs.getStatus(dir).getRemaining();
+            if (minFreeBytes > 0 && free < minFreeBytes) {
+                throw new StorageException(String.format(java.util.Locale.ROOT,
+                        "output root %s has %d MiB free, less than mer.storage.min-free-mb = %d", root,
+                        free >> 20, minFreeBytes >> 20));
+            }
+        } catch (IOException e) {
+            throw new StorageException("output root " + root + " is not writable: " + e.getMessage());
+        }
+    }
+
     public boolean exists(String path) {
         try {
             Path p = new Path(path);

@@ -97,6 +97,6 @@ public final class ExtractStage {
                 e.video().frames(), e.video().size(),
                 e.video().batchSize(), e.audio().batchSize(), e.text().batchSize(),
                 e.video().maxTokens(), e.audio().maxTokens(), e.text().maxTokens(),
-                e.text().maxLength(), e.partitionRows(), e.device(), 1);
+                e.text().maxLength(), e.partitionRows(), e.device(), 1, e.pins());
     }
 }

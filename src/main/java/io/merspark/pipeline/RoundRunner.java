@@ -41,6 +41,10 @@ public final class RoundRunner {
             throw new RoundOrderException("round " + round + " cannot start: round " + (round - 1)
                     + " is not complete (no " + layout.success(round - 1) + ")");
         }
+        // the class list must be the one earlier rounds' models (and their pseudo-labels) were made with
+        for (int r = Math.max(1, round - 1); r <= round; r++) {
+            stages.requireModelClasses(r);
+        }
         if (storage.exists(layout.success(round))) {
             if (!force) {
                 LOG.info("round {} is already complete; nothing to do (use --force to redo it)", round);

@@ -1,6 +1,7 @@
 package io.merspark.pipeline;
 
 import io.merspark.config.Settings;
+import io.merspark.config.SettingsException;
 import io.merspark.evaluate.ClassificationMetrics;
 import io.merspark.evaluate.ConfusionCounter;
 import io.merspark.evaluate.MetricsReport;
@@ -135,6 +136,7 @@ public final class RoundStages {
 
     /** Scores the unlabeled pool with the round's ensemble on the executors. */
     public long score(int round) {
+        requireModelClasses(round);
         Dataset<Row> pool = split(ManifestColumns.UNLABELED);
         Dataset<Row> scores = scorer(round).score(pool);
         ctx.storage().commitParquet(scores, ctx.layout().scores(round));
@@ -145,6 +147,7 @@ public final class RoundStages {
 
     /** Pseudo-label selection as a saved Spark ML pipeline over the round's scores. */
     public long select(int round) {
+        requireModelClasses(round);
         Dataset<Row> scores = ctx.spark().read().parquet(ctx.layout().scores(round));
         SelectionSettings sel = selectionSettings(round);
         PipelineModel model = PseudoLabelSelector.fit(sel, scores);
@@ -170,6 +173,7 @@ public final class RoundStages {
 
     /** Scores the test split, writes predictions and metrics.json, then marks the round complete. */
     public MetricsReport evaluate(int round, Map<String, Object> extra) {
+        requireModelClasses(round);
         Dataset<Row> test = split(ManifestColumns.TEST);
         Dataset<Row> scored = scorer(round).score(test.drop("label"))
                 .join(test.select("sample_id", "label"), "sample_id")
@@ -357,6 +361,23 @@ public final class RoundStages {
     }
 
     /** What {@link #train} recorded next to the model, so a resumed round reports the same counts. */
+    /**
+     * Stops before any work when {@code mer.classes} is not the class list round {@code round}'s model was trained
+     * with: probabilities, thresholds and labels are all indexed by that list, so a reordered, extended or renamed
+     * one would silently mislabel everything. A round without a committed model has nothing to check.
+     */
+    public void requireModelClasses(int round) {
+        String manifest = ctx.layout().model(round) + "/" + FusionEnsemble.MANIFEST_FILE;
+        if (!ctx.storage().exists(manifest)) {
+            return;
+        }
+        Object saved = Json.readMap(ctx.storage().readText(manifest)).get("classes");
+        if (!s.classes().equals(saved)) {
+            throw new SettingsException("mer.classes " + s.classes() + " disagrees with the classes " + saved
+                    + " of the saved model " + ctx.layout().model(round) + "; use the class list it was trained with");
+        }
+    }
+
     public Map<String, Object> trainInfo(int round) {
         return Json.readMap(ctx.storage().readText(ctx.layout().model(round) + "/" + TRAIN_INFO_FILE));
     }

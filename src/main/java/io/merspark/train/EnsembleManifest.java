@@ -19,7 +19,8 @@ record EnsembleManifest(int format, TrainSpec spec, List<String> classes, List<M
      * @param params  file name of the member's parameters (DJL {@code Block.saveParameters} layout)
      * @param scaler  the member's feature standardisation
      * @param metrics the member's validation result
+     * @param sha256  SHA-256 of the parameter file, checked before it is loaded (null in files written before it)
      */
-    record Member(String params, FeatureScaler scaler, FoldMetrics metrics) {
+    record Member(String params, FeatureScaler scaler, FoldMetrics metrics, String sha256) {
     }
 }

@@ -3,6 +3,10 @@ package io.merspark.train;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.merspark.io.ModelIntegrityException;
+import io.merspark.io.Sha256;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +23,8 @@ import java.util.List;
  * its own predictor per member over the shared, read-only weights. {@link #close()} must not race with them.
  */
 public final class FusionEnsemble implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FusionEnsemble.class);
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -155,7 +161,8 @@ public final class FusionEnsemble implements AutoCloseable {
                 EnsembleMember member = members.get(k);
                 String file = "member-" + k + ".params";
                 Files.write(dir.resolve(file), member.params());
-                entries.add(new EnsembleManifest.Member(file, member.scaler(), member.metrics()));
+                entries.add(new EnsembleManifest.Member(file, member.scaler(), member.metrics(),
+                        Sha256.of(member.params())));
             }
             EnsembleManifest manifest = new EnsembleManifest(EnsembleManifest.FORMAT, spec, spec.classes(), entries);
             JSON.writeValue(dir.resolve(EnsembleManifest.FILE).toFile(), manifest);
@@ -169,6 +176,9 @@ public final class FusionEnsemble implements AutoCloseable {
      *
      * @param device "cpu", "gpu" or "auto"; may differ from the device it was trained on
      */
+    /** The manifest file of a saved ensemble, relative to its directory (its class list, digests, spec). */
+    public static final String MANIFEST_FILE = EnsembleManifest.FILE;
+
     public static FusionEnsemble load(Path dir, String device) {
         Device target = FusionDevices.resolve(device);
         EnsembleManifest manifest;
@@ -185,6 +195,7 @@ public final class FusionEnsemble implements AutoCloseable {
         try {
             for (EnsembleManifest.Member entry : manifest.members()) {
                 byte[] params = Files.readAllBytes(dir.resolve(entry.params()));
+                verify(dir.resolve(entry.params()), params, entry.sha256());
                 members.add(EnsembleMember.create(spec, target, entry.scaler(), entry.metrics(), params));
             }
         } catch (IOException e) {
@@ -195,6 +206,21 @@ public final class FusionEnsemble implements AutoCloseable {
             throw e;
         }
         return new FusionEnsemble(spec, members);
+    }
+
+    /**
+     * DJL parameter files are data, not code, but a swapped or damaged one silently changes every prediction:
+     * a member is refused unless it has the digest recorded when it was saved.
+     */
+    private static void verify(Path file, byte[] params, String expected) {
+        if (expected == null) {
+            LOG.warn("{} has no recorded SHA-256 (saved by an older version); loading it unchecked", file);
+            return;
+        }
+        String actual = Sha256.of(params);
+        if (!actual.equals(expected)) {
+            throw ModelIntegrityException.mismatch(file.toString(), EnsembleManifest.FILE, expected, actual);
+        }
     }
 
     private static List<FusionSample> pooledRows(List<float[][]> features) {
