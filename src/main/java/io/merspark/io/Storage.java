@@ -85,6 +85,7 @@ public final class Storage {
         try {
             FileSystem fs = dst.getFileSystem(hadoop);
             fs.mkdirs(dst.getParent());
+            deleteStaleAttempts(fs, dst);
             writer.accept(tmp.toString());
             if (fs.exists(dst) && !fs.delete(dst, true)) {
                 throw new IOException("cannot replace " + dst);
@@ -96,6 +97,19 @@ public final class Storage {
             throw new UncheckedIOException(e);
         } finally {
             deleteQuietly(tmp);
+        }
+    }
+
+    /**
+     * A job killed in the middle of a commit (SIGKILL, a lost driver) leaves its temporary sibling behind. Readers
+     * never see it (Spark skips names starting with {@code _}); the next commit of the same target removes it.
+     */
+    private static void deleteStaleAttempts(FileSystem fs, Path dst) throws IOException {
+        String prefix = "_tmp_" + dst.getName() + "_";
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dst.getParent())) {
+            if (st.getPath().getName().startsWith(prefix)) {
+                fs.delete(st.getPath(), true);
+            }
         }
     }
 

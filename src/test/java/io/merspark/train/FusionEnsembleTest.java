@@ -63,6 +63,22 @@ class FusionEnsembleTest {
     }
 
     @Test
+    void aMemberFileChangedAfterSavingIsRefused(@TempDir Path dir) throws Exception {
+        Path target = dir.resolve("model");
+        ensemble.save(target);
+        String recorded = new ObjectMapper().readTree(target.resolve("ensemble.json").toFile())
+                .get("members").get(1).get("sha256").asText();
+        assertEquals(io.merspark.io.Sha256.of(target.resolve("member-1.params")), recorded);
+
+        byte[] params = Files.readAllBytes(target.resolve("member-1.params"));
+        params[params.length - 3] ^= 0x01; // one bit of one weight
+        Files.write(target.resolve("member-1.params"), params);
+        io.merspark.io.ModelIntegrityException e = assertThrows(io.merspark.io.ModelIntegrityException.class,
+                () -> FusionEnsemble.load(target, "cpu"));
+        assertTrue(e.getMessage().contains("member-1.params") && e.getMessage().contains(recorded), e.getMessage());
+    }
+
+    @Test
     void predictionsSpanSeveralChunksAndMatchRowByRow() {
         assertTrue(PROBE.size() > EnsembleMember.CHUNK);
         float[][] all = ensemble.predictLogits(PROBE);

@@ -1,0 +1,86 @@
+package io.merspark.extract;
+
+import io.merspark.cli.MerCli;
+import io.merspark.config.ModelPin;
+import io.merspark.config.Settings;
+import io.merspark.config.SettingsException;
+import io.merspark.io.Sha256;
+import io.merspark.testing.SparkTestSession;
+import io.merspark.testing.TestSettings;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Pinned model files: the right digest loads, any other is refused at start-up and on the executors. */
+@ExtendWith(SparkTestSession.class)
+class ModelIntegrityTest {
+
+    private static final Path FACE = SparkTestSession.projectDir().resolve("models/face-expression/face_expression.onnx");
+    private static final String WRONG = "0".repeat(64);
+
+    @Test
+    void theRightDigestLoadsAndIsCarriedToTheExtractSpec() {
+        String digest = Sha256.of(FACE);
+        Settings s = TestSettings.load(null, "extract.video.model-sha256=" + digest.toUpperCase());
+        assertEquals(new ModelPin("mer.extract.video.model-sha256", digest), s.extract().pins().get(FACE.toString()));
+        assertEquals(s.extract().pins(), io.merspark.pipeline.ExtractStage.spec(s).pins());
+    }
+
+    @Test
+    void aDifferentFileIsRefusedAtStartUpNamingKeyPathAndDigests() {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> TestSettings.load(null, "extract.video.model-sha256=" + WRONG));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("mer.extract.video.model-sha256: refusing to load " + FACE), m);
+        assertTrue(m.contains(Sha256.of(FACE)) && m.contains(WRONG), m);
+        // the text model is a classpath resource: its bytes are checked too
+        assertThrows(SettingsException.class, () -> TestSettings.load(null, "extract.text.model-sha256=" + WRONG));
+    }
+
+    @Test
+    void aMalformedPinIsNamed() {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> TestSettings.load(null, "extract.audio.mel-model-sha256=abc123"));
+        assertTrue(e.getMessage().startsWith("mer.extract.audio.mel-model-sha256: expected 64 hex digits"), e.getMessage());
+    }
+
+    @Test
+    void theCliStopsWithExitTwoBeforeAnyWork(@TempDir Path root) {
+        int code = MerCli.run("extract", "--root", root.resolve("out").toString(),
+                "extract.video.model=\"" + FACE + "\"", "extract.video.model-sha256=" + WRONG);
+        assertEquals(2, code);
+        assertFalse(Files.exists(root.resolve("out")), "nothing may be written");
+    }
+
+    @Test
+    void anExecutorThatSeesAnotherFileFailsTheJobInsteadOfWritingErrorRows(SparkSession spark, @TempDir Path out) {
+        // The driver's check passed (or the driver never saw the file); the executor's copy is not the pinned one.
+        Dataset<Row> manifest = Manifests.read(spark, SparkTestSession.dataDir().resolve("tiny/manifest.csv")).limit(4);
+        ExtractSpec spec = ExtractSpec.defaults(SparkTestSession.projectDir().resolve("models"))
+                .withModalities(java.util.EnumSet.of(Modality.VIDEO))
+                .withPins(Map.of(FACE.toString(), new ModelPin("mer.extract.video.model-sha256", WRONG)));
+        Exception e = assertThrows(Exception.class, () -> new FeatureExtractor().run(spark, manifest, spec,
+                out.resolve("f").toString(), out.resolve("e").toString()));
+        String chain = messages(e);
+        assertTrue(chain.contains("refusing to load " + FACE) && chain.contains("mer.extract.video.model-sha256"), chain);
+        assertFalse(Files.exists(out.resolve("e")) && spark.read().parquet(out.resolve("e").toString()).count() > 0,
+                "a refused model is a job failure, not per-row errors");
+    }
+
+    private static String messages(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            sb.append(c.getMessage()).append(" | ");
+        }
+        return sb.toString();
+    }
+}
