@@ -127,6 +127,12 @@ class BadInputPipelineTest {
             ledgerRows += s.get("rows").asLong();
         }
         assertEquals(corpus.rows, ledgerRows, "CSV rows = rejected + train + test + unlabeled");
+        // the figures the README quotes
+        assertEquals(4, samples.get("ingest_rejected").asLong());
+        assertEquals(List.of(22L, 22L, 8L, 8L, 18L, 17L), List.of(
+                samples.get("train").get("rows").asLong(), samples.get("train").get("usable").asLong(),
+                samples.get("test").get("rows").asLong(), samples.get("test").get("usable").asLong(),
+                samples.get("unlabeled").get("rows").asLong(), samples.get("unlabeled").get("usable").asLong()));
         Set<String> usable = new HashSet<>();
         MODALITIES.forEach(m -> usable.addAll(featureIds.get(m)));
         Set<String> unusable = new HashSet<>(accepted);
