@@ -81,7 +81,7 @@ public final class Storage {
     /** Runs {@code writer} against a temporary path and renames the result onto {@code target}. */
     public void commit(String target, Consumer<String> writer) {
         Path dst = new Path(target);
-        Path tmp = new Path(dst.getParent(), "_tmp_" + dst.getName() + "_" + UUID.randomUUID());
+        Path tmp = new Path(dst.getParent(), tmpPrefix(dst) + UUID.randomUUID());
         try {
             FileSystem fs = dst.getFileSystem(hadoop);
             fs.mkdirs(dst.getParent());
@@ -103,13 +103,33 @@ public final class Storage {
     /**
      * A job killed in the middle of a commit (SIGKILL, a lost driver) leaves its temporary sibling behind. Readers
      * never see it (Spark skips names starting with {@code _}); the next commit of the same target removes it.
+     * Only {@code _tmp_<name>_<uuid>} exactly: the attempts of a sibling target whose name extends this one's
+     * ({@code a} and {@code a_b}) are not this target's.
      */
     private static void deleteStaleAttempts(FileSystem fs, Path dst) throws IOException {
-        String prefix = "_tmp_" + dst.getName() + "_";
+        String prefix = tmpPrefix(dst);
         for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dst.getParent())) {
-            if (st.getPath().getName().startsWith(prefix)) {
+            String name = st.getPath().getName();
+            if (name.startsWith(prefix) && isUuid(name.substring(prefix.length()))) {
                 fs.delete(st.getPath(), true);
             }
+        }
+    }
+
+    /**
+     * {@code _tmp_<name>_}, with {@code =} in the name replaced: Spark's partition discovery skips a {@code _} name
+     * only if it has no {@code =}, so a leftover {@code _tmp_modality=text_…} inside {@code features/} would break
+     * every read of the features table with conflicting partition column names.
+     */
+    static String tmpPrefix(Path dst) {
+        return "_tmp_" + dst.getName().replace('=', '-') + "_";
+    }
+
+    private static boolean isUuid(String s) {
+        try {
+            return s.length() == 36 && UUID.fromString(s).toString().equals(s);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

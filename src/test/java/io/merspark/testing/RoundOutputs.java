@@ -14,7 +14,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Compares what two runs wrote under two roots: Parquet contents row by row after sorting (floats exactly), the
+ * Compares what two runs wrote under two roots: Parquet contents row by row after sorting (floats bit for bit), the
  * round's metrics.json as JSON values, and the ensemble members' digests (equal digests = the same weights, bit
  * for bit).
  */
@@ -47,8 +47,42 @@ public final class RoundOutputs {
         List<Row> right = spark.read().parquet(b).orderBy(orderBy[0], java.util.Arrays.copyOfRange(orderBy, 1, orderBy.length)).collectAsList();
         assertEquals(left.size(), right.size(), a + " vs " + b + ": row count");
         for (int i = 0; i < left.size(); i++) {
-            assertEquals(left.get(i), right.get(i), a + " vs " + b + ": row " + i);
+            Row l = left.get(i);
+            Row r = right.get(i);
+            int row = i;
+            assertEquals(bits(l), bits(r), () -> a + " vs " + b + ": row " + row + "\n" + l + "\n" + r);
         }
+    }
+
+    /**
+     * A value with every float and double replaced by its raw bits: Row equality compares boxed numbers by value,
+     * so 0.0 equals -0.0 there, and a NaN never equals itself.
+     */
+    static Object bits(Object v) {
+        if (v instanceof Float f) {
+            return "f:" + Integer.toHexString(Float.floatToRawIntBits(f));
+        }
+        if (v instanceof Double d) {
+            return "d:" + Long.toHexString(Double.doubleToRawLongBits(d));
+        }
+        if (v instanceof Row r) {
+            List<Object> out = new java.util.ArrayList<>(r.length());
+            for (int i = 0; i < r.length(); i++) {
+                out.add(bits(r.get(i)));
+            }
+            return out;
+        }
+        if (v instanceof scala.collection.Iterable<?> it) {
+            List<Object> out = new java.util.ArrayList<>();
+            for (scala.collection.Iterator<?> i = it.iterator(); i.hasNext(); ) {
+                out.add(bits(i.next()));
+            }
+            return out;
+        }
+        if (v instanceof byte[] raw) {
+            return java.util.HexFormat.of().formatHex(raw);
+        }
+        return v;
     }
 
     public static List<String> memberDigests(String modelDir) {
