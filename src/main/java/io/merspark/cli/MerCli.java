@@ -23,6 +23,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -79,7 +80,19 @@ public final class MerCli implements Callable<Integer> {
 
     /** @param writesRoot whether the job writes under {@code mer.root}, which is then checked before any work */
     static int withContext(CommonOptions o, boolean writesRoot, Function<JobContext, Integer> job) {
+        return withContext(o, writesRoot, settings -> { }, job);
+    }
+
+    /**
+     * @param preflight the job's own checks of its inputs, run before the session starts and before anything is
+     *                  written under {@code mer.root}
+     */
+    static int withContext(CommonOptions o, boolean writesRoot, Consumer<Settings> preflight,
+                           Function<JobContext, Integer> job) {
         Settings settings = o.settings();
+        preflight.accept(settings);
+        // A session that was already running (MerCli.run embedded in a JVM that has one) is not this job's to stop.
+        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = SparkSessions.create(settings);
         try {
             JobContext ctx = JobContext.of(spark, settings);
@@ -88,7 +101,9 @@ public final class MerCli implements Callable<Integer> {
             }
             return job.apply(ctx);
         } finally {
-            spark.stop();
+            if (ownSession) {
+                spark.stop();
+            }
         }
     }
 
@@ -114,7 +129,7 @@ public final class MerCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return withContext(o, ctx -> {
+            return withContext(o, true, ExtractStage::preflight, ctx -> {
                 System.out.println(ExtractStage.run(ctx, onlyNew));
                 return 0;
             });
@@ -378,6 +393,7 @@ public final class MerCli implements Callable<Integer> {
                     System.out.println("manifest/ and features/ already under " + layout.root()
                             + ": kept (use --force to ingest and extract again)");
                 } else {
+                    ExtractStage.preflight(ctx.settings()); // before ingest writes anything
                     var ingest = IngestStage.run(ctx, ctx.settings().manifest());
                     var extract = ExtractStage.run(ctx);
                     System.out.println(ingest);

@@ -3,8 +3,6 @@ package io.merspark.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
-import io.merspark.extract.ModelFiles;
-import io.merspark.io.ModelIntegrityException;
 import io.merspark.io.Sha256;
 
 import java.io.Serializable;
@@ -142,11 +140,11 @@ public record Settings(
                 positive(c, "mer.extract.text.batch-size"),
                 positive(c, "mer.extract.text.max-tokens"));
         Map<String, ModelPin> pins = new LinkedHashMap<>();
-        pin(c, "mer.extract.video.model", video.model(), modalities.contains("video"), pins);
-        pin(c, "mer.extract.audio.mel-model", audio.melModel(), modalities.contains("audio"), pins);
-        pin(c, "mer.extract.audio.embedding-model", audio.embeddingModel(), modalities.contains("audio"), pins);
-        pin(c, "mer.extract.text.model", text.model(), modalities.contains("text"), pins);
-        pin(c, "mer.extract.text.tokenizer", text.tokenizer(), modalities.contains("text"), pins);
+        pin(c, "mer.extract.video.model", video.model(), pins);
+        pin(c, "mer.extract.audio.mel-model", audio.melModel(), pins);
+        pin(c, "mer.extract.audio.embedding-model", audio.embeddingModel(), pins);
+        pin(c, "mer.extract.text.model", text.model(), pins);
+        pin(c, "mer.extract.text.tokenizer", text.tokenizer(), pins);
         ExtractSettings extract = new ExtractSettings(List.copyOf(modalities),
                 positive(c, "mer.extract.partition-rows"),
                 oneOf(c, "mer.extract.device", DEVICES), video, audio, text, Map.copyOf(pins));
@@ -269,11 +267,18 @@ public record Settings(
     /**
      * Model locations: {@code classpath:} names and URIs stay as they are; relative paths resolve against the
      * working directory of each JVM (the repository locally, the unpacked archive on a cluster). A required
-     * model must exist here when it is a local path, so a typo fails before any work.
+     * model must exist here when it is a local path or a classpath resource, so a typo fails before any work.
      */
     private static String modelPath(Config c, String path, boolean required) {
         String v = nonBlank(c, path);
-        if (v.startsWith("classpath:") || v.contains("://")) {
+        if (v.startsWith("classpath:")) {
+            String resource = v.substring("classpath:".length()).replaceFirst("^/", "");
+            if (required && Thread.currentThread().getContextClassLoader().getResource(resource) == null) {
+                throw new SettingsException(path + ": model resource not on the classpath: " + v);
+            }
+            return v;
+        }
+        if (v.contains("://")) {
             return v;
         }
         Path p = Paths.get(v);
@@ -286,10 +291,11 @@ public record Settings(
     }
 
     /**
-     * Reads {@code <modelKey>-sha256}. A pin is checked here, before any work, against the file this JVM sees (a
-     * local path or a classpath resource), and again by every executor that loads the model.
+     * Reads {@code <modelKey>-sha256}: its form is checked here; the file itself is hashed by the extract job before
+     * any work ({@code ExtractStage.preflight}) and again by every executor that loads it, not by jobs that never
+     * load an encoder.
      */
-    private static void pin(Config c, String modelKey, String location, boolean used, Map<String, ModelPin> pins) {
+    private static void pin(Config c, String modelKey, String location, Map<String, ModelPin> pins) {
         String key = modelKey + "-sha256";
         String digest = c.getString(key).trim().toLowerCase(java.util.Locale.ROOT);
         if (digest.isEmpty()) {
@@ -298,15 +304,7 @@ public record Settings(
         if (!Sha256.isDigest(digest)) {
             throw new SettingsException(key + ": expected 64 hex digits (sha256sum of the file), got '" + digest + "'");
         }
-        ModelPin pin = new ModelPin(key, digest);
-        pins.put(location, pin);
-        if (used && !location.contains("://")) {
-            try {
-                ModelFiles.resolve(location, pin);
-            } catch (ModelIntegrityException | IllegalArgumentException e) {
-                throw new SettingsException(key + ": " + e.getMessage());
-            }
-        }
+        pins.put(location, new ModelPin(key, digest));
     }
 
     private static int nonNegativeInt(Config c, String path) {

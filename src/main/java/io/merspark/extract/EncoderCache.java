@@ -1,6 +1,7 @@
 package io.merspark.extract;
 
 import ai.djl.Device;
+import io.merspark.config.ModelPin;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,23 +49,34 @@ public final class EncoderCache {
 
     /** The face encoder on {@code device} with {@code threads} intra-op threads, loaded once per JVM. */
     public static FaceExpressionEncoder face(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
-        return get("face|" + spec.faceModel() + "|" + device + "|" + threads, loads,
+        return get("face|" + pinned(spec, spec.faceModel()) + "|" + device + "|" + threads, loads,
                 () -> new FaceExpressionEncoder(spec.model(spec.faceModel()), device, threads));
     }
 
     /** The speech encoder (mel + embedding models) on {@code device}, loaded once per JVM. */
     public static SpeechEmbeddingEncoder speech(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
-        return get("speech|" + spec.melModel() + "|" + spec.speechModel() + "|" + device + "|" + threads, loads,
+        return get("speech|" + pinned(spec, spec.melModel()) + "|" + pinned(spec, spec.speechModel()) + "|" + device
+                        + "|" + threads, loads,
                 () -> new SpeechEmbeddingEncoder(spec.model(spec.melModel()), spec.model(spec.speechModel()),
                         device, threads));
     }
 
     /** The sentence encoder on {@code device}, loaded once per JVM. */
     public static SentenceEncoder sentence(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
-        return get("text|" + spec.textModel() + "|" + spec.textTokenizer() + "|" + spec.textMaxLength() + "|"
+        return get("text|" + pinned(spec, spec.textModel()) + "|" + pinned(spec, spec.textTokenizer()) + "|"
+                        + spec.textMaxLength() + "|"
                         + device + "|" + threads, loads,
                 () -> new SentenceEncoder(spec.model(spec.textModel()), spec.model(spec.textTokenizer()),
                         spec.textMaxLength(), device, threads));
+    }
+
+    /**
+     * A model's part of the cache key: its location and pin. An encoder loaded unpinned, or under another pin, does
+     * not satisfy a pinned request: that one loads (and hashes) the file itself.
+     */
+    private static String pinned(ExtractSpec spec, String location) {
+        ModelPin pin = spec.pins().get(location);
+        return pin == null ? location : location + "@sha256:" + pin.sha256();
     }
 
     @SuppressWarnings("unchecked")

@@ -5,6 +5,7 @@ import io.merspark.config.ModelPin;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -79,14 +80,32 @@ public record ExtractSpec(
             throw new IllegalArgumentException("device: cpu, gpu or auto, got " + device);
         }
         for (Modality m : modalities) {
-            for (String location : m == Modality.VIDEO ? new String[] {faceModel}
-                    : m == Modality.AUDIO ? new String[] {melModel, speechModel}
-                    : new String[] {textModel, textTokenizer}) {
+            for (String location : locations(m, faceModel, melModel, speechModel, textModel, textTokenizer)) {
                 if (location == null || location.isBlank()) {
                     throw new IllegalArgumentException("model location for " + m.key() + " is missing");
                 }
             }
         }
+    }
+
+    private static List<String> locations(Modality m, String face, String mel, String speech, String text,
+                                          String tokenizer) {
+        return switch (m) {
+            case VIDEO -> java.util.Arrays.asList(face);
+            case AUDIO -> java.util.Arrays.asList(mel, speech);
+            case TEXT -> java.util.Arrays.asList(text, tokenizer);
+        };
+    }
+
+    /** The model locations the extraction of {@code modalities} loads, in modality order. */
+    public List<String> modelLocations() {
+        List<String> out = new java.util.ArrayList<>();
+        for (Modality m : Modality.values()) {
+            if (modalities.contains(m)) {
+                out.addAll(locations(m, faceModel, melModel, speechModel, textModel, textTokenizer));
+            }
+        }
+        return out;
     }
 
     /**
@@ -149,8 +168,14 @@ public record ExtractSpec(
                 textMaxLength, rowsPerPartition, device, threads, p);
     }
 
-    /** The local file of a model location, checked against its pin if it has one. */
-    Path model(String location) {
+    /**
+     * The local file of a model location in this JVM, hashed and checked against its pin if it has one: on the
+     * driver before any work, and on each executor where the model is loaded.
+     *
+     * @throws io.merspark.io.ModelIntegrityException a pinned file with another digest
+     * @throws IllegalArgumentException                a model file or resource that is not there
+     */
+    public Path model(String location) {
         return ModelFiles.resolve(location, pins.get(location));
     }
 

@@ -1,16 +1,21 @@
 package io.merspark.pipeline;
 
 import io.merspark.config.Settings;
+import io.merspark.config.SettingsException;
 import io.merspark.extract.ExtractSpec;
 import io.merspark.extract.ExtractSummary;
 import io.merspark.extract.FeatureExtractor;
 import io.merspark.extract.Modality;
+import io.merspark.io.ModelIntegrityException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.UncheckedIOException;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code manifest/} → {@code features/modality=<m>/} and {@code errors/stage=extract/}, both committed together. */
@@ -80,6 +85,33 @@ public final class ExtractStage {
         // With the old table's schema, an empty side table (no new rows, or no new errors) reads as empty.
         Dataset<Row> merged = old.unionByName(ctx.spark().read().schema(old.schema()).parquet(added));
         ctx.storage().commitParquet(merged, target, partitionBy);
+    }
+
+    /**
+     * Checks on the driver, before any Spark work, that every model of the configured modalities is there and has
+     * its pinned SHA-256 (relative paths resolve against this working directory: the repository locally, the
+     * folder submit.sh ships {@code models/} from on a cluster). Executors check their own copies again on load.
+     *
+     * @throws SettingsException naming the pin key, the file and both digests, or the missing file
+     */
+    public static void preflight(Settings s) {
+        Settings.ExtractSettings e = s.extract();
+        Map<String, String> keys = new HashMap<>();
+        keys.put(e.video().model(), "mer.extract.video.model");
+        keys.put(e.audio().melModel(), "mer.extract.audio.mel-model");
+        keys.put(e.audio().embeddingModel(), "mer.extract.audio.embedding-model");
+        keys.put(e.text().model(), "mer.extract.text.model");
+        keys.put(e.text().tokenizer(), "mer.extract.text.tokenizer");
+        ExtractSpec spec = spec(s);
+        for (String location : spec.modelLocations()) {
+            try {
+                spec.model(location);
+            } catch (ModelIntegrityException ex) {
+                throw new SettingsException(ex.getMessage()); // names the pin key, the file and both digests
+            } catch (IllegalArgumentException | UncheckedIOException ex) {
+                throw new SettingsException(keys.get(location) + ": " + ex.getMessage());
+            }
+        }
     }
 
     /**

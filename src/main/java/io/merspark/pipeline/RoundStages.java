@@ -10,6 +10,7 @@ import io.merspark.evaluate.PseudoLabelCounts;
 import io.merspark.features.PooledFeatures;
 import io.merspark.features.TokenFeatures;
 import io.merspark.ingest.ManifestColumns;
+import io.merspark.io.Sha256;
 import io.merspark.score.EnsembleCache;
 import io.merspark.score.EnsembleScorer;
 import io.merspark.select.FreeMatchState;
@@ -54,6 +55,8 @@ public final class RoundStages {
     static final String CONFIG_FILE = "config.conf";
     static final String TRAIN_INFO_FILE = "train.json";
     static final String VALIDATION_CONFUSION_FILE = "validation_confusion.json";
+    /** train.json key: SHA-256 of the round's ensemble.json, which records the SHA-256 of every member file. */
+    static final String ENSEMBLE_SHA256 = "ensemble_sha256";
 
     private final JobContext ctx;
     private final Settings s;
@@ -65,6 +68,9 @@ public final class RoundStages {
 
     /** Trains the k-fold ensemble on labeled + earlier pseudo-labels; saves it with the exact config. */
     public Map<String, Object> train(int round) {
+        if (round > 1) {
+            requireModelClasses(round - 1); // its pseudo-labels are names from that model's class list
+        }
         List<String> modalities = s.train().modalities(s.extract().modalities());
         boolean agt = s.train().isAgt();
         FusionTrainer.useThreads(s.train().threads());
@@ -95,6 +101,8 @@ public final class RoundStages {
                     info.put("cv_waf", ensemble.meanValidationWaf());
                     ctx.storage().commitLocalDir(modelDir, dir -> {
                         ensemble.save(dir);
+                        // ensemble.json holds each member's digest, so its own digest identifies the whole model
+                        info.put(ENSEMBLE_SHA256, Sha256.of(dir.resolve(FusionEnsemble.MANIFEST_FILE)));
                         writeFile(dir.resolve(CONFIG_FILE), s.rendered() + "\n");
                         writeFile(dir.resolve(TRAIN_INFO_FILE), Json.write(info));
                         ensemble.validationConfusion().ifPresent(c -> writeFile(dir.resolve(VALIDATION_CONFUSION_FILE),
@@ -102,9 +110,10 @@ public final class RoundStages {
                     });
                 }
                 EnsembleCache.evict(modelDir);
-                LOG.info("round {}: trained {} {} folds on {} rows ({} pseudo-labels), mean validation WAF {}",
-                        round, spec.folds(), info.get("model"), source.size(), pseudo,
-                        String.format("%.4f", (double) info.get("cv_waf")));
+                LOG.info("round {}: trained {} {} folds on {} rows ({} pseudo-labels), mean validation WAF {}, "
+                                + "{} SHA-256 {}", round, spec.folds(), info.get("model"), source.size(), pseudo,
+                        String.format("%.4f", (double) info.get("cv_waf")), FusionEnsemble.MANIFEST_FILE,
+                        info.get(ENSEMBLE_SHA256));
                 return info;
             } finally {
                 if (source instanceof TokenCache cache) {
@@ -360,7 +369,6 @@ public final class RoundStages {
         return dims;
     }
 
-    /** What {@link #train} recorded next to the model, so a resumed round reports the same counts. */
     /**
      * Stops before any work when {@code mer.classes} is not the class list round {@code round}'s model was trained
      * with: probabilities, thresholds and labels are all indexed by that list, so a reordered, extended or renamed
@@ -378,6 +386,7 @@ public final class RoundStages {
         }
     }
 
+    /** What {@link #train} recorded next to the model, so a resumed round reports the same counts. */
     public Map<String, Object> trainInfo(int round) {
         return Json.readMap(ctx.storage().readText(ctx.layout().model(round) + "/" + TRAIN_INFO_FILE));
     }

@@ -26,6 +26,8 @@ public final class FusionEnsemble implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FusionEnsemble.class);
 
+    private static final java.util.regex.Pattern MEMBER_FILE = java.util.regex.Pattern.compile("member-[0-9]+\\.params");
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final TrainSpec spec;
@@ -171,13 +173,14 @@ public final class FusionEnsemble implements AutoCloseable {
         }
     }
 
+    /** The manifest file of a saved ensemble, relative to its directory (its class list, digests, spec). */
+    public static final String MANIFEST_FILE = EnsembleManifest.FILE;
+
     /**
-     * Rebuilds a saved ensemble.
+     * Rebuilds a saved ensemble; every member file must have the SHA-256 recorded in {@code ensemble.json}.
      *
      * @param device "cpu", "gpu" or "auto"; may differ from the device it was trained on
      */
-    /** The manifest file of a saved ensemble, relative to its directory (its class list, digests, spec). */
-    public static final String MANIFEST_FILE = EnsembleManifest.FILE;
 
     public static FusionEnsemble load(Path dir, String device) {
         Device target = FusionDevices.resolve(device);
@@ -194,6 +197,11 @@ public final class FusionEnsemble implements AutoCloseable {
         List<EnsembleMember> members = new ArrayList<>();
         try {
             for (EnsembleManifest.Member entry : manifest.members()) {
+                if (!MEMBER_FILE.matcher(String.valueOf(entry.params())).matches()) {
+                    // a manifest names files of its own directory only, never ../ or absolute paths
+                    throw new ModelIntegrityException("refusing to load " + dir + ": " + EnsembleManifest.FILE
+                            + " names member file '" + entry.params() + "', expected member-<k>.params");
+                }
                 byte[] params = Files.readAllBytes(dir.resolve(entry.params()));
                 verify(dir.resolve(entry.params()), params, entry.sha256());
                 members.add(EnsembleMember.create(spec, target, entry.scaler(), entry.metrics(), params));

@@ -78,6 +78,26 @@ class SettingsTest {
     }
 
     @Test
+    void missingClasspathModelIsNamed() {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> load(null, "extract.text.tokenizer=\"classpath:nowhere/tokenizer.json\""));
+        assertEquals("mer.extract.text.tokenizer: model resource not on the classpath: classpath:nowhere/tokenizer.json",
+                e.getMessage());
+        // a modality that is not extracted needs no model
+        assertEquals(List.of("video", "audio"), load(null, "extract.modalities=[video,audio]",
+                "extract.text.tokenizer=\"classpath:nowhere/tokenizer.json\"").extract().modalities());
+    }
+
+    @Test
+    void malformedPinIsNamedAndWellFormedOnesAreKeptInLowerCase() {
+        SettingsException e = assertThrows(SettingsException.class, () -> load(null, "extract.text.tokenizer-sha256=" + "g".repeat(64)));
+        assertTrue(e.getMessage().startsWith("mer.extract.text.tokenizer-sha256: expected 64 hex digits"), e.getMessage());
+        assertThrows(SettingsException.class, () -> load(null, "extract.text.model-sha256=" + "a".repeat(63)));
+        Settings s = load(null, "extract.text.tokenizer-sha256=" + "AB".repeat(32));
+        assertEquals("ab".repeat(32), s.extract().pins().get(s.extract().text().tokenizer()).sha256());
+    }
+
+    @Test
     void missingConfigFileIsNamed(@TempDir Path dir) {
         SettingsException e = assertThrows(SettingsException.class, () -> load(dir.resolve("none.conf")));
         assertTrue(e.getMessage().contains("none.conf"));

@@ -5,6 +5,7 @@ import io.merspark.config.ModelPin;
 import io.merspark.config.Settings;
 import io.merspark.config.SettingsException;
 import io.merspark.io.Sha256;
+import io.merspark.pipeline.ExtractStage;
 import io.merspark.testing.SparkTestSession;
 import io.merspark.testing.TestSettings;
 import org.apache.spark.sql.Dataset;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -36,14 +38,54 @@ class ModelIntegrityTest {
     }
 
     @Test
-    void aDifferentFileIsRefusedAtStartUpNamingKeyPathAndDigests() {
-        SettingsException e = assertThrows(SettingsException.class,
-                () -> TestSettings.load(null, "extract.video.model-sha256=" + WRONG));
-        String m = e.getMessage();
-        assertTrue(m.startsWith("mer.extract.video.model-sha256: refusing to load " + FACE), m);
-        assertTrue(m.contains(Sha256.of(FACE)) && m.contains(WRONG), m);
+    void aDifferentFileIsRefusedByTheExtractPreflightNamingKeyPathAndDigests() {
+        // reading the config hashes nothing: jobs that load no encoder (train, score) do not pay for it
+        Settings s = TestSettings.load(null, "extract.video.model-sha256=" + WRONG);
+        SettingsException e = assertThrows(SettingsException.class, () -> ExtractStage.preflight(s));
+        assertEquals("refusing to load " + FACE + ": SHA-256 is " + Sha256.of(FACE)
+                + " but mer.extract.video.model-sha256 expects " + WRONG, e.getMessage());
         // the text model is a classpath resource: its bytes are checked too
-        assertThrows(SettingsException.class, () -> TestSettings.load(null, "extract.text.model-sha256=" + WRONG));
+        SettingsException text = assertThrows(SettingsException.class,
+                () -> ExtractStage.preflight(TestSettings.load(null, "extract.text.model-sha256=" + WRONG)));
+        assertTrue(text.getMessage().contains("mer.extract.text.model-sha256"), text.getMessage());
+        // a pinned model of a modality that is not extracted is not loaded, so not checked
+        ExtractStage.preflight(TestSettings.load(null, "extract.modalities=[audio,text]",
+                "extract.video.model-sha256=" + WRONG));
+    }
+
+    @Test
+    void everyBundledModelPassesItsRealPin() {
+        Settings s = TestSettings.load(null,
+                "extract.video.model-sha256=" + Sha256.of(FACE),
+                "extract.audio.mel-model-sha256=" + Sha256.of(Path.of(s0().extract().audio().melModel())),
+                "extract.audio.embedding-model-sha256=" + Sha256.of(Path.of(s0().extract().audio().embeddingModel())),
+                "extract.text.model-sha256=" + Sha256.of(ModelFiles.resolve(s0().extract().text().model())),
+                "extract.text.tokenizer-sha256=" + Sha256.of(ModelFiles.resolve(s0().extract().text().tokenizer())));
+        assertEquals(5, s.extract().pins().size());
+        ExtractStage.preflight(s);
+    }
+
+    @Test
+    void theConfFilesPinTheBundledModels() {
+        for (String conf : List.of("conf/local.conf", "conf/cluster.conf")) {
+            Settings s = TestSettings.load(SparkTestSession.projectDir().resolve(conf));
+            assertEquals(5, s.extract().pins().size(), conf);
+            ExtractStage.preflight(s);
+        }
+    }
+
+    @Test
+    void aMissingModelIsNamedByItsKey(@TempDir Path dir) throws Exception {
+        // present when the config was read, gone when the extract job starts
+        Path copy = Files.copy(FACE, dir.resolve("face.onnx"));
+        Settings s = TestSettings.load(null, "extract.video.model=\"" + copy + "\"");
+        Files.delete(copy);
+        SettingsException e = assertThrows(SettingsException.class, () -> ExtractStage.preflight(s));
+        assertEquals("mer.extract.video.model: model file not found: " + copy, e.getMessage());
+    }
+
+    private static Settings s0() {
+        return TestSettings.load(null);
     }
 
     @Test
@@ -65,8 +107,11 @@ class ModelIntegrityTest {
     void anExecutorThatSeesAnotherFileFailsTheJobInsteadOfWritingErrorRows(SparkSession spark, @TempDir Path out) {
         // The driver's check passed (or the driver never saw the file); the executor's copy is not the pinned one.
         Dataset<Row> manifest = Manifests.read(spark, SparkTestSession.dataDir().resolve("tiny/manifest.csv")).limit(4);
-        ExtractSpec spec = ExtractSpec.defaults(SparkTestSession.projectDir().resolve("models"))
-                .withModalities(java.util.EnumSet.of(Modality.VIDEO))
+        ExtractSpec unpinned = ExtractSpec.defaults(SparkTestSession.projectDir().resolve("models"))
+                .withModalities(java.util.EnumSet.of(Modality.VIDEO));
+        // the same file already loaded unpinned in this JVM (as by an earlier job) must not satisfy the pin
+        EncoderCache.face(unpinned, null);
+        ExtractSpec spec = unpinned
                 .withPins(Map.of(FACE.toString(), new ModelPin("mer.extract.video.model-sha256", WRONG)));
         Exception e = assertThrows(Exception.class, () -> new FeatureExtractor().run(spark, manifest, spec,
                 out.resolve("f").toString(), out.resolve("e").toString()));

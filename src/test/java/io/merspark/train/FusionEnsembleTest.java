@@ -79,6 +79,32 @@ class FusionEnsembleTest {
     }
 
     @Test
+    void aManifestWithoutDigestsStillLoadsAndPredictsTheSame(@TempDir Path dir) throws Exception {
+        Path target = dir.resolve("model");
+        ensemble.save(target);
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode manifest =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(target.resolve("ensemble.json").toFile());
+        manifest.get("members").forEach(m -> ((com.fasterxml.jackson.databind.node.ObjectNode) m).remove("sha256"));
+        json.writeValue(target.resolve("ensemble.json").toFile(), manifest); // as written before digests were recorded
+        try (FusionEnsemble loaded = FusionEnsemble.load(target, "cpu")) {
+            assertArrayEquals(ensemble.predictLogits(PROBE.subList(0, 5))[4], loaded.predictLogits(PROBE.subList(0, 5))[4]);
+        }
+    }
+
+    @Test
+    void aManifestNamingAFileOutsideItsDirectoryIsRefused(@TempDir Path dir) throws Exception {
+        Path target = dir.resolve("model");
+        ensemble.save(target);
+        Files.copy(target.resolve("member-0.params"), dir.resolve("elsewhere.params"));
+        Path manifest = target.resolve("ensemble.json");
+        Files.writeString(manifest, Files.readString(manifest).replace("\"member-0.params\"", "\"../elsewhere.params\""));
+        io.merspark.io.ModelIntegrityException e = assertThrows(io.merspark.io.ModelIntegrityException.class,
+                () -> FusionEnsemble.load(target, "cpu"));
+        assertTrue(e.getMessage().contains("'../elsewhere.params'"), e.getMessage());
+    }
+
+    @Test
     void predictionsSpanSeveralChunksAndMatchRowByRow() {
         assertTrue(PROBE.size() > EnsembleMember.CHUNK);
         float[][] all = ensemble.predictLogits(PROBE);
