@@ -32,7 +32,8 @@ public final class ConfigDoc {
         b.append("| key | default | meaning |\n|---|---|---|\n");
         for (Map.Entry<String, ConfigValue> e : entries.entrySet()) {
             String value = e.getValue().render(com.typesafe.config.ConfigRenderOptions.concise());
-            String comment = String.join(" ", e.getValue().origin().comments()).trim();
+            String comment = e.getValue().origin().comments().stream().map(String::trim)
+                    .collect(java.util.stream.Collectors.joining(" ")).trim();
             b.append("| `").append(e.getKey()).append("` | `").append(value.replace("|", "\\|")).append("` | ")
                     .append(comment.replace("|", "\\|")).append(" |\n");
         }

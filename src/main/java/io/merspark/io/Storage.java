@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -78,40 +79,52 @@ public final class Storage {
         });
     }
 
-    /** Runs {@code writer} against a temporary path and renames the result onto {@code target}. */
+    /**
+     * Runs {@code writer} against a temporary path and renames the result onto {@code target}. The previous table is
+     * renamed aside first and deleted only once the new one is in place, so a job killed during the commit loses at
+     * most the two renames' window, never the time a recursive delete of a large table takes.
+     */
     public void commit(String target, Consumer<String> writer) {
         Path dst = new Path(target);
         Path tmp = new Path(dst.getParent(), tmpPrefix(dst) + UUID.randomUUID());
+        Path old = new Path(dst.getParent(), oldPrefix(dst) + UUID.randomUUID());
         try {
             FileSystem fs = dst.getFileSystem(hadoop);
             fs.mkdirs(dst.getParent());
             deleteStaleAttempts(fs, dst);
             writer.accept(tmp.toString());
-            if (fs.exists(dst) && !fs.delete(dst, true)) {
-                throw new IOException("cannot replace " + dst);
+            boolean replacing = fs.exists(dst);
+            if (replacing && !fs.rename(dst, old)) {
+                throw new IOException("cannot move " + dst + " aside to replace it");
             }
             if (!fs.rename(tmp, dst)) {
+                if (replacing) {
+                    fs.rename(old, dst);
+                }
                 throw new IOException("cannot rename " + tmp + " to " + dst);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
             deleteQuietly(tmp);
+            deleteQuietly(old);
         }
     }
 
     /**
-     * A job killed in the middle of a commit (SIGKILL, a lost driver) leaves its temporary sibling behind. Readers
-     * never see it (Spark skips names starting with {@code _}); the next commit of the same target removes it.
-     * Only {@code _tmp_<name>_<uuid>} exactly: the attempts of a sibling target whose name extends this one's
+     * A job killed in the middle of a commit (SIGKILL, a lost driver) leaves its temporary sibling behind, or
+     * between the swap's two renames the replaced table. Readers never see them (Spark skips names starting with
+     * {@code _}); the next commit of the same target removes them. Only {@code _tmp_<name>_<uuid>} and
+     * {@code _old_<name>_<uuid>} exactly: the attempts of a sibling target whose name extends this one's
      * ({@code a} and {@code a_b}) are not this target's.
      */
     private static void deleteStaleAttempts(FileSystem fs, Path dst) throws IOException {
-        String prefix = tmpPrefix(dst);
-        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dst.getParent())) {
-            String name = st.getPath().getName();
-            if (name.startsWith(prefix) && isUuid(name.substring(prefix.length()))) {
-                fs.delete(st.getPath(), true);
+        for (String prefix : List.of(tmpPrefix(dst), oldPrefix(dst))) {
+            for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dst.getParent())) {
+                String name = st.getPath().getName();
+                if (name.startsWith(prefix) && isUuid(name.substring(prefix.length()))) {
+                    fs.delete(st.getPath(), true);
+                }
             }
         }
     }
@@ -123,6 +136,11 @@ public final class Storage {
      */
     static String tmpPrefix(Path dst) {
         return "_tmp_" + dst.getName().replace('=', '-') + "_";
+    }
+
+    /** {@code _old_<name>_}: the replaced table between the swap and its deletion (named as {@link #tmpPrefix}). */
+    static String oldPrefix(Path dst) {
+        return "_old_" + dst.getName().replace('=', '-') + "_";
     }
 
     private static boolean isUuid(String s) {

@@ -85,6 +85,10 @@ class StorageTest {
         // what SIGKILL in the middle of a commit leaves: a temporary sibling with part of the new table
         String stale = staleAttempt(dir.resolve("pseudo"));
         ids(500).write().parquet(stale);
+        // ... or, killed between the swap's two renames, the replaced table moved aside
+        String replaced = dir.resolve(Storage.oldPrefix(new org.apache.hadoop.fs.Path(target)) + UUID.randomUUID())
+                .toString();
+        ids(700).write().parquet(replaced);
         // a sibling target whose name extends this one's, with an attempt of its own
         String other = staleAttempt(dir.resolve("pseudo_old"));
         ids(900).write().parquet(other);
@@ -100,6 +104,9 @@ class StorageTest {
         storage.commitParquet(ids(200), target);
         assertEquals(200L, spark.read().parquet(target).agg(org.apache.spark.sql.functions.min("id")).first().getLong(0));
         assertFalse(Files.exists(Path.of(stale)), "the stale attempt is removed");
+        assertFalse(Files.exists(Path.of(replaced)), "the table moved aside is removed");
+        assertTrue(names(dir).stream().noneMatch(n -> n.startsWith("_old_")),
+                "the replaced table is deleted: " + names(dir));
         assertTrue(Files.exists(Path.of(other)), "another target's attempt is not this target's");
     }
 
