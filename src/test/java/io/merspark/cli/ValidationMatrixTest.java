@@ -2,6 +2,7 @@ package io.merspark.cli;
 
 import io.merspark.io.Layout;
 import io.merspark.io.Sha256;
+import io.merspark.testing.FileDigests;
 import io.merspark.testing.SparkTestSession;
 import io.merspark.testing.TestSettings;
 import io.merspark.train.FusionEnsemble;
@@ -14,18 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -43,9 +39,6 @@ class ValidationMatrixTest {
     /** A root whose round 1 has a committed model (trained on {@link #SAVED_CLASSES}) but is not complete. */
     @TempDir
     static Path trained;
-
-    private record Outcome(int code, String err) {
-    }
 
     @BeforeAll
     static void saveAModel() throws IOException {
@@ -75,14 +68,14 @@ class ValidationMatrixTest {
     @Test
     void unknownKey(@TempDir Path dir) {
         Path root = dir.resolve("out");
-        Outcome o = extract(root, "extract.video.framez=4");
+        CliOutcome o = extract(root, "extract.video.framez=4");
         refusedBeforeWork(o, 2, root, "error: unknown config key: mer.extract.video.framez");
     }
 
     @Test
     void wrongType(@TempDir Path dir) {
         Path root = dir.resolve("out");
-        Outcome o = extract(root, "extract.video.frames=many");
+        CliOutcome o = extract(root, "extract.video.frames=many");
         refusedBeforeWork(o, 2, root, "mer.extract.video.frames");
     }
 
@@ -90,10 +83,10 @@ class ValidationMatrixTest {
     void missingModelFile(@TempDir Path dir) {
         Path root = dir.resolve("out");
         Path missing = dir.resolve("models/nowhere.onnx");
-        Outcome o = extract(root, "extract.video.model=\"" + missing + "\"");
+        CliOutcome o = extract(root, "extract.video.model=\"" + missing + "\"");
         refusedBeforeWork(o, 2, root, "error: mer.extract.video.model: model file not found: " + missing);
 
-        Outcome resource = extract(root, "extract.text.model=\"classpath:nowhere.onnx\"");
+        CliOutcome resource = extract(root, "extract.text.model=\"classpath:nowhere.onnx\"");
         refusedBeforeWork(resource, 2, root, "error: mer.extract.text.model: model resource not on the classpath");
     }
 
@@ -105,7 +98,7 @@ class ValidationMatrixTest {
         bytes[bytes.length / 2] ^= 0x01; // one bit of one weight: loads fine, predicts differently
         Files.write(swapped, bytes);
         String vetted = Sha256.of(FACE);
-        Outcome o = extract(root, "extract.video.model=\"" + swapped + "\"",
+        CliOutcome o = extract(root, "extract.video.model=\"" + swapped + "\"",
                 "extract.video.model-sha256=" + vetted);
         refusedBeforeWork(o, 2, root, "error: refusing to load " + swapped + ": SHA-256 is " + Sha256.of(swapped)
                 + " but mer.extract.video.model-sha256 expects " + vetted);
@@ -114,85 +107,62 @@ class ValidationMatrixTest {
     @Test
     void malformedPin(@TempDir Path dir) {
         Path root = dir.resolve("out");
-        Outcome o = extract(root, "extract.audio.embedding-model-sha256=deadbeef");
+        CliOutcome o = extract(root, "extract.audio.embedding-model-sha256=deadbeef");
         refusedBeforeWork(o, 2, root, "error: mer.extract.audio.embedding-model-sha256: expected 64 hex digits");
     }
 
     @Test
     void classListDisagreeingWithTheSavedModel(SparkSession spark) throws IOException {
-        Map<String, String> before = files(trained);
+        Map<String, String> before = FileDigests.under(trained);
         String configured = "[neutral, angry, happy, sad, worried, surprise, disgust]";
         String expected = "error: mer.classes " + configured + " disagrees with the classes " + SAVED_CLASSES
                 + " of the saved model " + new Layout(trained.toString()).model(1);
         for (String job : List.of("score", "select", "evaluate")) {
-            Outcome o = onTrainedRoot(job, "--round", "1", "classes=[neutral,angry,happy,sad,worried,surprise,disgust]");
+            CliOutcome o = onTrainedRoot(job, "--round", "1", "classes=[neutral,angry,happy,sad,worried,surprise,disgust]");
             assertEquals(2, o.code(), job + ": " + o.err());
             assertTrue(o.err().contains(expected), job + ": " + o.err());
         }
         // round 2 trains on round 1's pseudo-labels, which are names from round 1's class list
-        Outcome train = onTrainedRoot("train", "--round", "2", "classes=[neutral,happy,angry,sad,worried,surprise]");
+        CliOutcome train = onTrainedRoot("train", "--round", "2", "classes=[neutral,happy,angry,sad,worried,surprise]");
         assertEquals(2, train.code(), train.err());
         assertTrue(train.err().contains("mer.classes [neutral, happy, angry, sad, worried, surprise] disagrees"),
                 train.err());
-        assertEquals(before, files(trained), "no output written, the saved model untouched");
+        assertEquals(before, FileDigests.under(trained), "no output written, the saved model untouched");
         assertFalse(spark.sparkContext().isStopped(), "a session the job did not start is left running");
     }
 
     @Test
     void aRoundThatSkipsOne() throws IOException {
-        Map<String, String> before = files(trained);
+        Map<String, String> before = FileDigests.under(trained);
         Layout layout = new Layout(trained.toString());
-        Outcome skip = onTrainedRoot("round", "--round", "3");
+        CliOutcome skip = onTrainedRoot("round", "--round", "3");
         assertEquals(3, skip.code(), skip.err());
         assertTrue(skip.err().contains("error: round 3 cannot start: round 2 is not complete (no "
                 + layout.success(2) + ")"), skip.err());
         // round 1 has a model but no _SUCCESS: round 2 may not start either
-        Outcome early = onTrainedRoot("round", "--round", "2");
+        CliOutcome early = onTrainedRoot("round", "--round", "2");
         assertEquals(3, early.code(), early.err());
         assertTrue(early.err().contains("round 1 is not complete"), early.err());
-        assertEquals(before, files(trained), "no output written");
+        assertEquals(before, FileDigests.under(trained), "no output written");
     }
 
-    private static Outcome extract(Path root, String... extra) {
+    private static CliOutcome extract(Path root, String... extra) {
         List<String> args = new ArrayList<>(List.of("extract", "--root", root.toString()));
         args.addAll(TestSettings.modelOverrides());
         args.addAll(List.of(extra));
-        return run(args.toArray(String[]::new));
+        return CliOutcome.run(args.toArray(String[]::new));
     }
 
-    private static Outcome onTrainedRoot(String job, String... extra) {
+    private static CliOutcome onTrainedRoot(String job, String... extra) {
         List<String> args = new ArrayList<>(List.of(job, "--root", trained.toString(), "spark.shuffle-partitions=2"));
         args.addAll(TestSettings.modelOverrides());
         args.addAll(List.of(extra));
-        return run(args.toArray(String[]::new));
+        return CliOutcome.run(args.toArray(String[]::new));
     }
 
-    private static void refusedBeforeWork(Outcome o, int code, Path root, String message) {
+    private static void refusedBeforeWork(CliOutcome o, int code, Path root, String message) {
         assertEquals(code, o.code(), o.err());
         assertTrue(o.err().contains(message), "expected '" + message + "' in:\n" + o.err());
         assertFalse(Files.exists(root), "nothing may be written, not even the root");
-    }
-
-    private static Outcome run(String... args) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            int code = MerCli.run(args);
-            return new Outcome(code, buf.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(saved);
-        }
-    }
-
-    /** Every file under {@code root} with its SHA-256. */
-    private static Map<String, String> files(Path root) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.filter(Files::isRegularFile).toList()) {
-                out.put(root.relativize(p).toString(), Sha256.of(p));
-            }
-        }
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package io.merspark.io;
 
+import io.merspark.testing.FileDigests;
 import io.merspark.testing.SparkTestSession;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -48,7 +48,7 @@ class StorageTest {
     void aJobThatFailsHalfwayThroughItsWriteLeavesThePreviousTableIntact() throws IOException {
         String target = dir.resolve("scores").toString();
         storage.commitParquet(ids(0), target);
-        Map<String, String> before = digests(Path.of(target));
+        Map<String, String> before = FileDigests.under(Path.of(target));
 
         // four tasks write their part files; the one that reaches id 77 fails, and with it the job
         Dataset<Row> failing = spark.range(0, 100, 1, 4)
@@ -61,7 +61,7 @@ class StorageTest {
         Exception e = assertThrows(Exception.class, () -> storage.commitParquet(failing, target));
         assertTrue(chain(e).contains("disk gone at id 77"), chain(e));
 
-        assertEquals(before, digests(Path.of(target)), "the committed table is byte for byte the same");
+        assertEquals(before, FileDigests.under(Path.of(target)), "the committed table is byte for byte the same");
         assertEquals(100, spark.read().parquet(target).where("id < 100").count());
         assertEquals(List.of("scores"), names(dir), "the failed attempt's temporary sibling is removed");
     }
@@ -132,7 +132,7 @@ class StorageTest {
     void aReadOnlyRootIsRefusedAndItsCompleteTablesStayIntact() throws IOException {
         Path root = dir.resolve("root");
         storage.commitParquet(ids(0), root.resolve("manifest").toString());
-        Map<String, String> before = digests(root);
+        Map<String, String> before = FileDigests.under(root);
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("r-xr-xr-x"));
         try {
             Assumptions.assumeFalse(canWriteIn(root),
@@ -140,7 +140,7 @@ class StorageTest {
             StorageException e = assertThrows(StorageException.class,
                     () -> storage.requireWritable(root.toString(), 0));
             assertTrue(e.getMessage().startsWith("output root " + root + " is not writable"), e.getMessage());
-            assertEquals(before, digests(root));
+            assertEquals(before, FileDigests.under(root));
         } finally {
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
@@ -185,16 +185,6 @@ class StorageTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static Map<String, String> digests(Path root) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.filter(Files::isRegularFile).toList()) {
-                out.put(root.relativize(p).toString(), Sha256.of(p));
-            }
-        }
-        return out;
     }
 
     private static String chain(Throwable t) {

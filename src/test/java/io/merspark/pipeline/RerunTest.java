@@ -1,8 +1,8 @@
 package io.merspark.pipeline;
 
 import io.merspark.io.Layout;
-import io.merspark.io.Sha256;
 import io.merspark.testing.CliProcess;
+import io.merspark.testing.FileDigests;
 import io.merspark.testing.RoundOutputs;
 import io.merspark.testing.SparkTestSession;
 import io.merspark.testing.TestSettings;
@@ -17,14 +17,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -103,7 +101,7 @@ class RerunTest {
     @Order(3)
     void refusalsHappenBeforeAnyWorkAndLeaveTheCompleteRoundIntact() throws Exception {
         Path root = Path.of(reference);
-        Map<String, String> before = digests(root);
+        Map<String, String> before = FileDigests.under(root);
 
         CliProcess.Result skip = job("round", root, "--round", "3");
         assertEquals(3, skip.exitCode(), skip.output());
@@ -126,7 +124,7 @@ class RerunTest {
         assertEquals(4, unwritable.exitCode(), unwritable.output());
         assertTrue(unwritable.output().contains("error: output root " + blocked.resolve("root")), unwritable.output());
 
-        assertEquals(before, digests(root), "the complete round and its inputs are untouched");
+        assertEquals(before, FileDigests.under(root), "the complete round and its inputs are untouched");
         assertFalse(Files.exists(Path.of(new Layout(reference).round(2))));
     }
 
@@ -159,16 +157,5 @@ class RerunTest {
         a.addAll(TestSettings.modelOverrides());
         a.addAll(List.of(extra));
         return a.toArray(String[]::new);
-    }
-
-    /** Every file under the root with its SHA-256. */
-    private static Map<String, String> digests(Path root) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.filter(Files::isRegularFile).toList()) {
-                out.put(root.relativize(p).toString(), Sha256.of(p));
-            }
-        }
-        return out;
     }
 }
