@@ -56,6 +56,8 @@ public final class ModelFiles {
             if (!actual.equals(pin.sha256())) {
                 throw ModelIntegrityException.mismatch(location, pin.key(), pin.sha256(), actual);
             }
+            // the encoder's id (shortSha256) then names the verified bytes without hashing the file again
+            DIGESTS.put(file.toAbsolutePath(), actual);
         }
         return file;
     }

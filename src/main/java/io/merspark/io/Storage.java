@@ -119,9 +119,10 @@ public final class Storage {
      * ({@code a} and {@code a_b}) are not this target's.
      */
     private static void deleteStaleAttempts(FileSystem fs, Path dst) throws IOException {
-        for (String prefix : List.of(tmpPrefix(dst), oldPrefix(dst))) {
-            for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dst.getParent())) {
-                String name = st.getPath().getName();
+        List<String> prefixes = List.of(tmpPrefix(dst), oldPrefix(dst));
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dst.getParent())) {
+            String name = st.getPath().getName();
+            for (String prefix : prefixes) {
                 if (name.startsWith(prefix) && isUuid(name.substring(prefix.length()))) {
                     fs.delete(st.getPath(), true);
                 }

@@ -16,9 +16,6 @@ public final class AudioDecoder {
 
     public static final int SAMPLE_RATE = 16_000;
 
-    /** Like a video, an audio stream that ends before this share of its declared duration is truncated. */
-    static final double MIN_DECODED_SHARE = 0.9;
-
     /**
      * @throws MediaException for a missing, non-media or truncated file, a file without audio track, or one that
      *                        decodes to zero samples. Silent audio is valid audio and is returned as zeros.
@@ -57,7 +54,7 @@ public final class AudioDecoder {
                 throw new MediaException("truncated or empty audio, no audio samples decoded: " + media.getFileName());
             }
             double declared = declaredSeconds(grabber);
-            if (declared > 0 && n < MIN_DECODED_SHARE * declared * SAMPLE_RATE) {
+            if (declared > 0 && n < MediaFiles.MIN_DECODED_SHARE * declared * SAMPLE_RATE) {
                 throw new MediaException(String.format(java.util.Locale.ROOT,
                         "truncated or corrupt audio, decoding ended after %.2f of %.2f declared seconds: %s",
                         n / (double) SAMPLE_RATE, declared, media.getFileName()));

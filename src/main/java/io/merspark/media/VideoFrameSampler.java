@@ -18,13 +18,6 @@ import java.util.List;
 public final class VideoFrameSampler {
 
     /**
-     * A clip whose decoding ends before this share of the frames its container declares is truncated (a partial
-     * upload or copy): its features would describe a fragment, so it is an error. The bundled clips decode at
-     * least 0.969 of what they declare.
-     */
-    static final double MIN_DECODED_SHARE = 0.9;
-
-    /**
      * @return up to {@code frames} frames in clip order (fewer when the clip has fewer frames)
      * @throws MediaException for a missing, non-media or truncated file, or one without decodable video frames
      */
@@ -50,7 +43,7 @@ public final class VideoFrameSampler {
             if (index == 0) {
                 throw new MediaException("truncated or corrupt video, no video frames decoded: " + video.getFileName());
             }
-            if (frame == null && declared > 0 && index < MIN_DECODED_SHARE * declared) {
+            if (frame == null && declared > 0 && index < MediaFiles.MIN_DECODED_SHARE * declared) {
                 throw new MediaException("truncated or corrupt video, decoding ended after " + index + " of "
                         + declared + " declared frames: " + video.getFileName());
             }
