@@ -49,7 +49,7 @@ night() {
   done
 }
 
-waf() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["waf"])' "$work/root/rounds/round=$1/metrics.json"; }
+waf() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cv_waf"])' "$work/root/rounds/round=$1/metrics.json"; }
 
 night 2025-01-01
 [[ -f "$work/root/rounds/round=1/_SUCCESS" ]] || fail "round 1 has no _SUCCESS"
@@ -87,7 +87,7 @@ rc=0; run_task 2025-01-04 selftrain_round || rc=$?
 
 echo "promote.py decisions on prepared metrics"
 p="$work/promote-cases"
-mk() { mkdir -p "$p/root/rounds/round=$1"; echo "{\"round\": $1, \"waf\": $2, \"accuracy\": 0.5}" > "$p/root/rounds/round=$1/metrics.json"; [[ "${3:-}" == incomplete ]] || touch "$p/root/rounds/round=$1/_SUCCESS"; }
+mk() { mkdir -p "$p/root/rounds/round=$1"; echo "{\"round\": $1, \"cv_waf\": $2, \"waf\": $2, \"accuracy\": 0.5}" > "$p/root/rounds/round=$1/metrics.json"; [[ "${3:-}" == incomplete ]] || touch "$p/root/rounds/round=$1/_SUCCESS"; }
 mk 1 0.60; mk 2 0.595; mk 3 0.55; mk 4 0.70 incomplete
 pr() { python3 scripts/promote.py --root "$p/root" --promoted "$p/promoted" --tolerance 0.01 --round "$@"; }
 pr 1 | grep -q "promoted round 1" || fail "case: first round"
@@ -97,5 +97,7 @@ pr 3 > /dev/null; pr 2 | grep -q "already the current model" || fail "case: reru
 [[ $(wc -l < "$p/promoted/history.jsonl") -eq 3 ]] || fail "case: history should have 3 decisions, has $(wc -l < "$p/promoted/history.jsonl")"
 rc=0; pr 4 2>/dev/null || rc=$?; [[ $rc -eq 1 ]] || fail "case: incomplete round should exit 1, got $rc"
 [[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["round"])' "$p/promoted/current.json")" == 2 ]] || fail "case: current should be round 2"
+mkdir -p "$p/root/rounds/round=5"; echo '{"round": 5, "cv_waf": 0.80, "waf": 0.80, "regressed": true}' > "$p/root/rounds/round=5/metrics.json"; touch "$p/root/rounds/round=5/_SUCCESS"
+pr 5 | grep -q "not promoted round 5: round regressed" || fail "case: a regressed round is never promoted"
 
 echo "DAG commands test passed"

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Points the stable `current` model at a round, unless its test WAF dropped too much.
+"""Points the stable `current` model at a round, unless its gold out-of-fold WAF dropped too much.
 
     scripts/promote.py --root ROOT --round R --promoted DIR [--tolerance 0.01] [--ds YYYY-MM-DD]
 
 Reads ROOT/rounds/round=R/metrics.json (the round must have _SUCCESS) and DIR/current.json (the promoted round,
-if any). Round R becomes current when there is none yet, or when  waf(R) >= waf(current) - tolerance.
+if any). The decision reads `cv_waf`, the ensemble's out-of-fold WAF on gold training labels (pseudo-labels
+never validate), never the test WAF: test stays a report, so nothing is tuned on it. A round marked
+`regressed` (its cv_waf fell below the previous round's) is never promoted. Otherwise round R becomes current
+when there is none yet, or when  cv_waf(R) >= cv_waf(current) - tolerance.
 Otherwise current stays as it is and the decision is recorded. Writes, atomically:
-  DIR/current.json    {"round", "waf", "accuracy", "model", "metrics", "promoted_at", "ds"}
+  DIR/current.json    {"round", "waf" (= cv_waf), "test_waf", "accuracy", "model", "metrics", "promoted_at", "ds"}
   DIR/current         symlink to ROOT/rounds/round=R/model (local roots only)
   DIR/history.jsonl   one line per decision
 Idempotent: promoting the current round again, or deciding the same way about the same round, changes nothing.
@@ -63,8 +66,10 @@ def last_decision(history):
     return last
 
 
-def decide(new_waf, current, tolerance):
-    """('promote'|'keep', reason) for a complete round with test WAF new_waf against current.json (or None)."""
+def decide(new_waf, current, tolerance, regressed=False):
+    """('promote'|'keep', reason) for a complete round with gold out-of-fold WAF new_waf against current.json."""
+    if regressed:
+        return "keep", "round regressed: its gold out-of-fold WAF %.4f fell below the previous round's" % new_waf
     if current is None:
         return "promote", "no model promoted yet"
     drop = current["waf"] - new_waf
@@ -94,9 +99,11 @@ def main(argv=None):
     raw = read_text(a.root, rel + "/metrics.json")
     try:
         metrics = json.loads(raw) if raw is not None else None
-        waf = float(metrics["waf"])
+        waf = float(metrics["cv_waf"])
+        regressed = bool(metrics.get("regressed", False))
     except (ValueError, TypeError, KeyError) as e:
-        print("error: cannot read the WAF of round %d from %s/%s/metrics.json: %s" % (a.round, a.root, rel, e),
+        print("error: cannot read the gold out-of-fold WAF (cv_waf) of round %d from %s/%s/metrics.json: %s"
+              % (a.round, a.root, rel, e),
               file=sys.stderr)
         return 1
 
@@ -115,13 +122,14 @@ def main(argv=None):
         print("current model is round %d, newer than round %d: kept" % (current["round"], a.round))
         return 0
 
-    decision, reason = decide(waf, current, a.tolerance)
+    decision, reason = decide(waf, current, a.tolerance, regressed)
     model = a.root.rstrip("/") + "/" + rel + "/model"
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     record = {"round": a.round, "decision": decision, "waf": waf, "reason": reason, "ds": a.ds, "at": now}
     if decision == "promote":
         write_atomic(current_file, json.dumps({
-            "round": a.round, "waf": waf, "accuracy": metrics.get("accuracy"), "model": model,
+            "round": a.round, "waf": waf, "test_waf": metrics.get("waf"), "accuracy": metrics.get("accuracy"),
+            "model": model,
             "metrics": a.root.rstrip("/") + "/" + rel + "/metrics.json", "promoted_at": now, "ds": a.ds},
             indent=2) + "\n")
         if not is_hadoop(a.root):

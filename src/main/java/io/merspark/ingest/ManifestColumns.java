@@ -12,10 +12,14 @@ public final class ManifestColumns {
     public static final String VIDEO = "video";
     public static final String AUDIO = "audio";
     public static final String TEXT = "text";
+    /** Optional speaker / actor / show id: training folds keep a group together (speaker-independent validation). */
+    public static final String GROUP = "group";
 
     public static final List<String> REQUIRED = List.of(SAMPLE_ID, SPLIT, LABEL);
     public static final List<String> MEDIA = List.of(VIDEO, AUDIO, TEXT);
-    public static final List<String> ALL = List.of(SAMPLE_ID, SPLIT, LABEL, VIDEO, AUDIO, TEXT);
+    /** Optional columns that are not media: absent ones are null in {@code manifest/}. */
+    public static final List<String> OPTIONAL = List.of(GROUP);
+    public static final List<String> ALL = List.of(SAMPLE_ID, SPLIT, LABEL, VIDEO, AUDIO, TEXT, GROUP);
 
     public static final String TRAIN = "train";
     public static final String TEST = "test";

@@ -73,7 +73,7 @@ public final class ManifestIngest {
                 .csv(csv.toString());
         // Spark requires the corrupt-record column to be materialised before it is filtered on.
         raw = raw.withColumn(CORRUPT, col(CORRUPT));
-        for (String m : ManifestColumns.MEDIA) {
+        for (String m : java.util.stream.Stream.concat(ManifestColumns.MEDIA.stream(), ManifestColumns.OPTIONAL.stream()).toList()) {
             if (!header.contains(m)) {
                 raw = raw.withColumn(m, lit(null).cast(DataTypes.StringType));
             }
@@ -87,6 +87,7 @@ public final class ManifestIngest {
                 resolvePath(col(ManifestColumns.VIDEO), base).as(ManifestColumns.VIDEO),
                 resolvePath(col(ManifestColumns.AUDIO), base).as(ManifestColumns.AUDIO),
                 col(ManifestColumns.TEXT).as(ManifestColumns.TEXT),
+                nullIfBlank(trim(col(ManifestColumns.GROUP))).as(ManifestColumns.GROUP),
                 col(CORRUPT));
 
         Column labelKnown = col(ManifestColumns.LABEL).isin(classes.toArray());

@@ -16,6 +16,7 @@ import io.merspark.score.EnsembleScorer;
 import io.merspark.select.FreeMatchState;
 import io.merspark.select.PseudoLabelSelector;
 import io.merspark.select.SelectionSettings;
+import io.merspark.train.FoldPlan;
 import io.merspark.train.FusionEnsemble;
 import io.merspark.train.FusionSample;
 import io.merspark.train.FusionTrainer;
@@ -78,14 +79,19 @@ public final class RoundStages {
         Path cacheFile = null;
         try {
             long pseudo = rows.where(col("from_round").gt(0)).count();
+            TrainingSet.PseudoHygiene hygiene = TrainingSet.hygiene(ctx, round);
             SampleSource source;
+            FoldPlan plan;
             if (agt) {
                 // Token rows stream from Parquet into a local file; epochs read mini-batches from it.
                 cacheFile = Files.createTempFile("mer-train-r" + round + "-", ".tokens");
                 source = TrainingSet.spill(rows, s.classes(), modalities, cacheFile);
+                plan = TrainingSet.foldPlan(rows, null);
             } else {
-                source = SampleSource.of(TrainingSet.collect(rows, s.classes(), modalities).stream()
-                        .filter(x -> anyPresent(x, modalities.size())).toList());
+                List<FusionSample> kept = TrainingSet.collect(rows, s.classes(), modalities).stream()
+                        .filter(x -> anyPresent(x, modalities.size())).toList();
+                source = SampleSource.of(kept);
+                plan = TrainingSet.foldPlan(rows, kept.stream().map(FusionSample::sampleId).toList());
             }
             try {
                 if (source.size() == 0) {
@@ -97,8 +103,18 @@ public final class RoundStages {
                 info.put("model", spec.model().equals(TrainSpec.AGT) ? "agt" : s.train().model());
                 info.put("n_train", (long) source.size());
                 info.put("n_pseudo_used", pseudo);
-                try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec)) {
+                info.put("n_gold", (long) plan.goldCount());
+                info.put("pseudo_hygiene", Json.object("accepted_by_previous_round", hygiene.accepted(),
+                        "dropped_not_in_unlabeled_split", hygiene.dropped()));
+                info.put("folds", plan.grouped() ? "group-stratified" : "stratified");
+                try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec, plan)) {
+                    // out-of-fold WAF on gold rows only: pseudo-labels never validate
                     info.put("cv_waf", ensemble.meanValidationWaf());
+                    Double previous = previousCvWaf(round);
+                    if (previous != null) {
+                        info.put("previous_cv_waf", previous);
+                        info.put("regressed", ensemble.meanValidationWaf() < previous);
+                    }
                     ctx.storage().commitLocalDir(modelDir, dir -> {
                         ensemble.save(dir);
                         // ensemble.json holds each member's digest, so its own digest identifies the whole model
@@ -384,6 +400,15 @@ public final class RoundStages {
             throw new SettingsException("mer.classes " + s.classes() + " disagrees with the classes " + saved
                     + " of the saved model " + ctx.layout().model(round) + "; use the class list it was trained with");
         }
+    }
+
+    /** Round r−1's gold out-of-fold WAF, when it has a model; a lower one in round r marks r regressed. */
+    private Double previousCvWaf(int round) {
+        if (round <= 1 || !ctx.storage().exists(ctx.layout().model(round - 1) + "/" + TRAIN_INFO_FILE)) {
+            return null;
+        }
+        Object v = trainInfo(round - 1).get("cv_waf");
+        return v instanceof Number n ? n.doubleValue() : null;
     }
 
     /** What {@link #train} recorded next to the model, so a resumed round reports the same counts. */

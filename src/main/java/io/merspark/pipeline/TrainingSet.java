@@ -4,26 +4,33 @@ import io.merspark.config.Settings;
 import io.merspark.features.PooledFeatures;
 import io.merspark.features.TokenFeatures;
 import io.merspark.ingest.ManifestColumns;
+import io.merspark.train.FoldPlan;
 import io.merspark.train.FusionSample;
 import io.merspark.train.TokenCache;
 import io.merspark.train.TrainSpec;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
 /**
- * The training rows of round r: labeled {@code train} rows (weight 1) plus the pseudo-labels accepted
- * in rounds 1..r−1, where a sample accepted more than once keeps its latest label. Rows without any
- * feature (every modality failed) are left out; they are in {@code errors/} already.
+ * The training rows of round r: labeled {@code train} rows (weight 1, {@code from_round} 0) plus the
+ * pseudo-labels accepted by round r−1. Round r−1 re-selected from the whole pool, so an earlier pseudo-label it
+ * no longer accepts is revoked; a pseudo-label whose clip is no longer in the manifest's unlabeled split (moved
+ * to train or test, or removed) is dropped, and a gold label always beats a pseudo-label. Rows without any
+ * feature (every modality failed) are left out; they are in {@code errors/} already. The manifest's optional
+ * {@code group} column comes along for gold rows (the fold plan keeps a group in one fold).
  */
 public final class TrainingSet {
 
@@ -33,32 +40,80 @@ public final class TrainingSet {
     public record Counts(long labeled, long pseudo) {
     }
 
+    /** What pseudo-label hygiene did to round r−1's accepted rows before round r trains on them. */
+    public record PseudoHygiene(long accepted, long dropped) {
+    }
+
     public static Dataset<Row> rows(JobContext ctx, int round) {
         return rows(ctx, round, false);
     }
 
     /** @param withTokens also carry each modality's token sequence ({@link TokenFeatures}), for the AGT */
     public static Dataset<Row> rows(JobContext ctx, int round, boolean withTokens) {
-        Dataset<Row> labeled = ctx.spark().read().parquet(ctx.layout().manifest())
+        Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest());
+        Column group = Arrays.asList(manifest.columns()).contains(ManifestColumns.GROUP)
+                ? col(ManifestColumns.GROUP) : lit(null).cast("string");
+        Dataset<Row> labeled = manifest
                 .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.TRAIN))
-                .select(col("sample_id"), col("label"), lit(1.0).as("weight"), lit(0).as("from_round"));
+                .select(col("sample_id"), col("label"), lit(1.0).as("weight"), lit(0).as("from_round"),
+                        group.as(ManifestColumns.GROUP));
         Dataset<Row> all = labeled;
-        for (int r = 1; r < round; r++) {
-            String pseudo = ctx.layout().pseudo(r);
-            if (ctx.storage().exists(pseudo)) {
-                all = all.unionByName(ctx.spark().read().parquet(pseudo)
-                        .select(col("sample_id"), col("label"), col("weight").cast("double").as("weight"),
-                                col("round").as("from_round")));
-            }
+        Optional<Dataset<Row>> pseudo = pseudo(ctx, round);
+        if (pseudo.isPresent()) {
+            all = all.unionByName(pseudo.get().select(col("sample_id"), col("label"),
+                    col("weight").cast("double").as("weight"), col("round").as("from_round"),
+                    lit(null).cast("string").as(ManifestColumns.GROUP)));
         }
+        // Gold (from_round 0) first: a clip that has both keeps its gold label.
         Dataset<Row> latest = all
-                .withColumn("_rank", row_number().over(Window.partitionBy("sample_id").orderBy(col("from_round").desc())))
+                .withColumn("_rank", row_number().over(Window.partitionBy("sample_id").orderBy(col("from_round").asc())))
                 .where(col("_rank").equalTo(1)).drop("_rank");
         List<String> modalities = ctx.settings().extract().modalities();
         Dataset<Row> wide = withTokens
                 ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities)
                 : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities);
         return latest.join(wide, "sample_id").orderBy("sample_id");
+    }
+
+    /** Round r−1's pseudo-labels still on clips of the current unlabeled split; empty for round 1 or none. */
+    static Optional<Dataset<Row>> pseudo(JobContext ctx, int round) {
+        if (round <= 1 || !ctx.storage().exists(ctx.layout().pseudo(round - 1))) {
+            return Optional.empty();
+        }
+        Dataset<Row> unlabeled = ctx.spark().read().parquet(ctx.layout().manifest())
+                .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.UNLABELED)).select("sample_id");
+        return Optional.of(ctx.spark().read().parquet(ctx.layout().pseudo(round - 1))
+                .join(unlabeled, "sample_id", "left_semi"));
+    }
+
+    /** How many of round r−1's pseudo-labels round r keeps, and how many hygiene dropped. */
+    public static PseudoHygiene hygiene(JobContext ctx, int round) {
+        if (round <= 1 || !ctx.storage().exists(ctx.layout().pseudo(round - 1))) {
+            return new PseudoHygiene(0, 0);
+        }
+        long accepted = ctx.spark().read().parquet(ctx.layout().pseudo(round - 1)).count();
+        long kept = pseudo(ctx, round).map(Dataset::count).orElse(0L);
+        return new PseudoHygiene(accepted, accepted - kept);
+    }
+
+    /**
+     * Per training row whether it is gold and its group, what the folds are dealt from: for {@code ids} (the
+     * source's rows in order), or for every row in sample_id order when {@code ids} is null. Three scalar
+     * columns of the training rows only.
+     */
+    public static FoldPlan foldPlan(Dataset<Row> rows, List<String> ids) {
+        List<Row> side = rows.select("sample_id", "from_round", ManifestColumns.GROUP).orderBy("sample_id").collectAsList();
+        java.util.Map<String, Row> byId = new java.util.HashMap<>();
+        side.forEach(r -> byId.put(r.getAs("sample_id"), r));
+        List<String> order = ids != null ? ids : side.stream().map(r -> (String) r.getAs("sample_id")).toList();
+        boolean[] gold = new boolean[order.size()];
+        String[] groups = new String[order.size()];
+        for (int i = 0; i < gold.length; i++) {
+            Row r = byId.get(order.get(i));
+            gold[i] = ((Number) r.getAs("from_round")).intValue() == 0;
+            groups[i] = r.getAs(ManifestColumns.GROUP);
+        }
+        return new FoldPlan(gold, groups);
     }
 
     /** Collects the (small, pooled) training rows in sample_id order, so the same data trains the same model. */

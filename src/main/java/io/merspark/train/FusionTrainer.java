@@ -13,8 +13,8 @@ import java.util.Locale;
  * Trains a fusion model (the attention baseline or the {@link AudioGuidedTransformer}) as a stratified
  * k-fold ensemble on the driver: fold k's member is trained on the other folds and early-stopped on fold k.
  *
- * <p>Pseudo-labelled rows are stratified by their label like gold ones, so they also appear in the
- * validation folds, where they count unweighted towards the early-stopping WAF.
+ * <p>Only gold rows are dealt to folds ({@link FoldPlan}); pseudo-labelled rows train every member and never
+ * validate, so early stopping and the mean validation WAF are out-of-fold figures on gold labels.
  *
  * <p>Deterministic on CPU: fold assignment, shuffling, modality dropout, initialisation and dropout all
  * derive from {@link TrainSpec#seed()}. The engine's random generator is process-wide, so two trainings
@@ -34,24 +34,31 @@ public final class FusionTrainer {
 
     /** As {@link #train(List, TrainSpec)}, reading the rows a mini-batch at a time from {@code source}. */
     public FusionEnsemble train(SampleSource source, TrainSpec spec) {
+        return train(source, spec, FoldPlan.allGold(source.size()));
+    }
+
+    /** As {@link #train(SampleSource, TrainSpec)}, with only the plan's gold rows validating, grouped by its groups. */
+    public FusionEnsemble train(SampleSource source, TrainSpec spec, FoldPlan plan) {
         spec.validate();
         check(source, spec);
-        Device device = FusionDevices.resolve(spec.device());
-        int[] labels = new int[source.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = source.label(i);
+        if (plan.gold().length != source.size()) {
+            throw new IllegalArgumentException("fold plan has " + plan.gold().length + " rows, source " + source.size());
         }
-        int[] foldOf = StratifiedFolds.assign(labels, spec.numClasses(), spec.folds(), spec.seed());
+        if (plan.goldCount() < spec.folds()) {
+            throw new IllegalArgumentException("need at least folds (" + spec.folds() + ") gold rows, got " + plan.goldCount());
+        }
+        Device device = FusionDevices.resolve(spec.device());
+        int[] foldOf = folds(source, spec, plan);
         FoldTrainer foldTrainer = new FoldTrainer(spec, device);
-        LOG.info("training {} {} folds on {} rows ({}), device {}", spec.folds(), spec.model(), source.size(),
-                spec.modalities(), device);
+        LOG.info("training {} {} folds on {} rows ({} gold, {}), device {}", spec.folds(), spec.model(), source.size(),
+                plan.goldCount(), plan.grouped() ? "group folds" : "stratified folds", device);
 
         List<EnsembleMember> members = new ArrayList<>(spec.folds());
         try {
             for (int fold = 0; fold < spec.folds(); fold++) {
                 int f = fold;
-                int[] validation = java.util.stream.IntStream.range(0, labels.length).filter(i -> foldOf[i] == f).toArray();
-                int[] train = java.util.stream.IntStream.range(0, labels.length).filter(i -> foldOf[i] != f).toArray();
+                int[] validation = java.util.stream.IntStream.range(0, foldOf.length).filter(i -> foldOf[i] == f).toArray();
+                int[] train = java.util.stream.IntStream.range(0, foldOf.length).filter(i -> foldOf[i] != f).toArray();
                 FoldTrainer.FoldResult result = foldTrainer.train(fold, source, train, validation);
                 members.add(EnsembleMember.create(spec, device, result.scaler(), result.metrics(), result.params()));
             }
@@ -62,6 +69,28 @@ public final class FusionTrainer {
         FusionEnsemble ensemble = new FusionEnsemble(spec, members);
         LOG.info("ensemble trained: mean validation WAF {}", String.format(Locale.ROOT, "%.4f", ensemble.meanValidationWaf()));
         return ensemble;
+    }
+
+    /**
+     * Fold per row: gold rows dealt by (group-)stratified k-fold, every other row −1 (in no validation fold,
+     * so in every fold's training rows). With every row gold and no groups this is the plain stratified split.
+     */
+    static int[] folds(SampleSource source, TrainSpec spec, FoldPlan plan) {
+        int[] goldRows = java.util.stream.IntStream.range(0, source.size()).filter(i -> plan.gold()[i]).toArray();
+        int[] labels = java.util.Arrays.stream(goldRows).map(source::label).toArray();
+        int[] goldFold;
+        if (plan.grouped()) {
+            String[] groups = java.util.Arrays.stream(goldRows).mapToObj(i -> plan.groups()[i]).toArray(String[]::new);
+            goldFold = StratifiedFolds.assignGrouped(labels, groups, spec.numClasses(), spec.folds(), spec.seed());
+        } else {
+            goldFold = StratifiedFolds.assign(labels, spec.numClasses(), spec.folds(), spec.seed());
+        }
+        int[] foldOf = new int[source.size()];
+        java.util.Arrays.fill(foldOf, -1);
+        for (int k = 0; k < goldRows.length; k++) {
+            foldOf[goldRows[k]] = goldFold[k];
+        }
+        return foldOf;
     }
 
     /**

@@ -33,12 +33,29 @@ class ManifestIngestTest {
             String video = row.getAs("video");
             assertTrue(Files.isRegularFile(Path.of(video)), video);
             assertNull(row.getAs("audio"));
+            assertNull(row.getAs("group"), "no group column in the CSV: null groups");
             if ("unlabeled".equals(row.getAs("split"))) {
                 assertNull(row.getAs("label"));
             } else {
                 assertTrue(CLASSES.contains((String) row.getAs("label")));
             }
         }
+    }
+
+    @Test
+    void speakerSplitKeepsItsActorGroupsDisjoint(SparkSession spark) {
+        ManifestIngest.Result r = new ManifestIngest(spark, CLASSES)
+                .read(SparkTestSession.dataDir().resolve("speaker-split/manifest.csv"));
+        assertEquals(0, r.summary().rejected());
+        assertEquals(Map.of("test", 176L, "train", 264L, "unlabeled", 264L), r.summary().acceptedPerSplit());
+        Map<String, java.util.Set<String>> splitsOfActor = new TreeMap<>();
+        for (Row row : r.accepted().collectAsList()) {
+            String group = row.getAs("group");
+            assertNotNull(group);
+            splitsOfActor.computeIfAbsent(group, g -> new java.util.TreeSet<>()).add(row.getAs("split"));
+        }
+        assertEquals(16, splitsOfActor.size());
+        splitsOfActor.forEach((actor, splits) -> assertEquals(1, splits.size(), actor + " is in " + splits));
     }
 
     @Test
