@@ -29,6 +29,11 @@ public class CommonOptions {
     List<String> overrides = new ArrayList<>();
 
     Settings settings() {
+        return settings(List.of());
+    }
+
+    /** The settings with {@code extra} overrides applied last (a benchmark's per-run keys). */
+    Settings settings(List<String> extra) {
         List<String> all = new ArrayList<>();
         if (root != null) {
             all.add("mer.root=" + ConfigUtil.quoteString(root));
@@ -40,6 +45,7 @@ public class CommonOptions {
             all.add("mer.evaluate.truth=" + ConfigUtil.quoteString(truth));
         }
         all.addAll(overrides);
+        all.addAll(extra);
         return Settings.from(ConfigLoader.load(conf, all));
     }
 }

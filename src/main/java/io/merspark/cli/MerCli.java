@@ -174,10 +174,20 @@ public final class MerCli implements Callable<Integer> {
     @Command(name = "bench", description = "Benchmarks (not tests): `bench extract` measures batched vs one-by-one "
             + "encoders and the extract job on local-cluster with 2 vs 1 executors.")
     static final class Bench implements Callable<Integer> {
+        static final String PROTOCOL_CONFIGS = "agt:train.model=agt;attention:train.model=attention;"
+                + "audio:train.model=audio,rounds=1;video:train.model=video,rounds=1;text:train.model=text,rounds=1";
+
         @Mixin CommonOptions o;
 
-        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select | train | models | prior")
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select | train | models | prior | protocol")
         String what;
+
+        @Option(names = "--configs", split = ";", defaultValue = PROTOCOL_CONFIGS,
+                description = "protocol: name:key=value,...,rounds=N configurations, ';'-separated (default: " + PROTOCOL_CONFIGS + ")")
+        List<String> configs;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "protocol: self-training rounds of a configuration that names none (default 3)")
+        int rounds;
 
         @Option(names = "--epochs", defaultValue = "5", description = "train: timed epochs (default 5)")
         int epochs;
@@ -217,6 +227,30 @@ public final class MerCli implements Callable<Integer> {
                     return 0;
                 });
             }
+            if ("protocol".equals(what)) {
+                o.overrides.remove(what);
+                if (o.root == null) {
+                    o.root = "speaker-out";
+                }
+                if (o.manifest == null) {
+                    o.manifest = "data/mer-mini/speaker-split/manifest.csv";
+                }
+                if (o.truth == null) {
+                    o.truth = "data/mer-mini/speaker-split/unlabeled_truth.csv";
+                }
+                List<io.merspark.bench.ProtocolBench.Config> parsed = configs.stream()
+                        .map(c -> io.merspark.bench.ProtocolBench.Config.parse(c.trim(), rounds)).toList();
+                return withContext(o, true, ExtractStage::preflight, ctx -> {
+                    var layout = ctx.layout();
+                    if (!ctx.storage().exists(layout.manifest()) || !ctx.storage().exists(layout.features())) {
+                        System.out.println(IngestStage.run(ctx, ctx.settings().manifest()));
+                        System.out.println(ExtractStage.run(ctx));
+                    }
+                    new io.merspark.bench.ProtocolBench(ctx.spark(), o::settings).run(ctx.settings().root(), parsed,
+                            seeds, System.out);
+                    return 0;
+                });
+            }
             if ("prior".equals(what)) {
                 o.overrides.remove(what);
                 if (o.root == null) {
@@ -251,7 +285,7 @@ public final class MerCli implements Callable<Integer> {
                 });
             }
             if (!"extract".equals(what)) {
-                throw new SettingsException("bench: unknown benchmark '" + what + "' (one of: extract, select, train, models, prior)");
+                throw new SettingsException("bench: unknown benchmark '" + what + "' (one of: extract, select, train, models, prior, protocol)");
             }
             if (o.manifest == null) {
                 o.manifest = "data/mer-mini/manifest.csv";

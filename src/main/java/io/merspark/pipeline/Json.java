@@ -8,14 +8,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.Map;
 
 /** Small JSON helpers over Jackson for the job's side files. */
-final class Json {
+public final class Json {
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
