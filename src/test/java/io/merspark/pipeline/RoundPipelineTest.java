@@ -142,6 +142,21 @@ class RoundPipelineTest {
         JsonNode json = new ObjectMapper().readTree(Files.readString(Path.of(ctx.layout().metrics(2))));
         assertEquals(18 + accepted, json.get("n_train").asLong());
         assertEquals(accepted, json.get("n_pseudo_used").asLong());
+        // pseudo-labels train but never validate: the out-of-fold confusion counts the 18 gold rows only
+        assertEquals(18, json.get("n_gold").asLong());
+        JsonNode oof = new ObjectMapper().readTree(Path.of(ctx.layout().model(2), "validation_confusion.json").toFile());
+        long counted = 0;
+        for (JsonNode row : oof.get("matrix")) {
+            for (JsonNode c : row) {
+                counted += c.asLong();
+            }
+        }
+        assertEquals(18, counted);
+        JsonNode round1 = new ObjectMapper().readTree(Files.readString(Path.of(ctx.layout().metrics(1))));
+        assertEquals(round1.get("cv_waf").asDouble(), json.get("previous_cv_waf").asDouble());
+        assertEquals(json.get("cv_waf").asDouble() < round1.get("cv_waf").asDouble(), json.get("regressed").asBoolean());
+        assertEquals(accepted, json.get("pseudo_hygiene").get("accepted_by_previous_round").asLong());
+        assertEquals(0, json.get("pseudo_hygiene").get("dropped_not_in_unlabeled_split").asLong());
 
         // A crash after scoring: the later stages' outputs are gone; a rerun finishes from there.
         List<Row> scoresBefore = spark.read().parquet(ctx.layout().scores(2)).orderBy("sample_id").collectAsList();
