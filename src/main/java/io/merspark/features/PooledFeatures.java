@@ -22,13 +22,30 @@ public final class PooledFeatures {
 
     /** One aggregation instead of a join per modality: a single shuffle whatever the modality count. */
     public static Dataset<Row> wide(SparkSession spark, String featuresDir, List<String> modalities) {
-        Dataset<Row> features = spark.read().parquet(featuresDir)
-                .where(col("modality").isin(modalities.toArray()));
+        return wide(spark, featuresDir, modalities, null);
+    }
+
+    /**
+     * The wide rows of the samples in {@code sampleIds} only (a Dataset with a {@code sample_id} column; null =
+     * every sample): the long table is semi-joined with the ids before the aggregation, so reading a split costs
+     * that split's feature rows, not the whole table's.
+     */
+    public static Dataset<Row> wide(SparkSession spark, String featuresDir, List<String> modalities,
+                                    Dataset<Row> sampleIds) {
+        Dataset<Row> features = rows(spark, featuresDir, modalities, sampleIds);
         Column[] perModality = modalities.stream()
                 .map(m -> first(when(col("modality").equalTo(m), col("pooled")), true).as(m))
                 .toArray(Column[]::new);
         return features.groupBy("sample_id").agg(perModality[0],
                 java.util.Arrays.copyOfRange(perModality, 1, perModality.length));
+    }
+
+    /** The long feature rows of {@code modalities}, restricted to {@code sampleIds} when given. */
+    static Dataset<Row> rows(SparkSession spark, String featuresDir, List<String> modalities, Dataset<Row> sampleIds) {
+        Dataset<Row> features = spark.read().parquet(featuresDir)
+                .where(col("modality").isin(modalities.toArray()));
+        return sampleIds == null ? features
+                : features.join(sampleIds.select("sample_id"), "sample_id", "left_semi");
     }
 
     /** Reads one sample's vectors in modality order; a missing modality stays null. */

@@ -31,8 +31,13 @@ public final class TokenFeatures {
 
     /** One aggregation for both views, so a sample's pooled vector and tokens come from the same feature row. */
     public static Dataset<Row> wide(SparkSession spark, String featuresDir, List<String> modalities) {
-        Dataset<Row> features = spark.read().parquet(featuresDir)
-                .where(col("modality").isin(modalities.toArray()));
+        return wide(spark, featuresDir, modalities, null);
+    }
+
+    /** As {@link #wide(SparkSession, String, List)} for the samples in {@code sampleIds} only (semi-joined first). */
+    public static Dataset<Row> wide(SparkSession spark, String featuresDir, List<String> modalities,
+                                    Dataset<Row> sampleIds) {
+        Dataset<Row> features = PooledFeatures.rows(spark, featuresDir, modalities, sampleIds);
         List<Column> columns = new ArrayList<>();
         for (String m : modalities) {
             columns.add(first(when(col("modality").equalTo(m), col("pooled")), true).as(m));

@@ -343,14 +343,15 @@ public final class RoundStages {
      * A split of the manifest joined with its features — pooled, plus tokens for the AGT (samples without
      * any feature are left out).
      */
-    private Dataset<Row> split(String split) {
+    Dataset<Row> split(String split) {
         Dataset<Row> ids = ctx.spark().read().parquet(ctx.layout().manifest())
                 .where(col(ManifestColumns.SPLIT).equalTo(split))
                 .select("sample_id", "label");
         List<String> modalities = s.extract().modalities();
+        // the split's ids filter the long table before the per-sample aggregation: a split costs its own rows
         Dataset<Row> features = s.train().isAgt()
-                ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities)
-                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities);
+                ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids)
+                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids);
         return ids.join(features, "sample_id");
     }
 

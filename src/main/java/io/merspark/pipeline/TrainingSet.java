@@ -69,9 +69,10 @@ public final class TrainingSet {
                 .withColumn("_rank", row_number().over(Window.partitionBy("sample_id").orderBy(col("from_round").asc())))
                 .where(col("_rank").equalTo(1)).drop("_rank");
         List<String> modalities = ctx.settings().extract().modalities();
+        // only the training rows' features are aggregated, whatever the size of the pool beside them
         Dataset<Row> wide = withTokens
-                ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities)
-                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities);
+                ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, latest)
+                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, latest);
         return latest.join(wide, "sample_id").orderBy("sample_id");
     }
 

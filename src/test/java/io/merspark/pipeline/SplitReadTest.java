@@ -1,0 +1,135 @@
+package io.merspark.pipeline;
+
+import io.merspark.ingest.ManifestColumns;
+import io.merspark.testing.SparkTestSession;
+import io.merspark.testing.TestSettings;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.LeftSemi$;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
+import org.apache.spark.sql.execution.adaptive.QueryStageExec;
+import org.apache.spark.sql.execution.aggregate.BaseAggregateExec;
+import org.apache.spark.sql.execution.exchange.ReusedExchangeExec;
+import org.apache.spark.sql.execution.joins.BaseJoinExec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Reading a split costs that split: the long features table is semi-joined with the split's ids below the
+ * per-sample aggregation, so the rows the aggregation receives are the split's feature rows whatever the pool's
+ * size. Checked on the executed plan (the semi-join sits under the aggregate, its output row count) and by
+ * growing the pool tenfold.
+ */
+@ExtendWith(SparkTestSession.class)
+class SplitReadTest {
+
+    private static final int GOLD = 4;
+    private static final int TEST = 3;
+    /** Modalities per sample in the fixture; every sample has all of them. */
+    private static final int MODALITIES = 2;
+
+    @Test
+    void trainingRowsAggregateOnlyTheTrainingSamplesFeatures(SparkSession spark, @TempDir Path dir) {
+        JobContext small = fixture(spark, dir.resolve("small"), 20);
+        JobContext large = fixture(spark, dir.resolve("large"), 200);
+        for (boolean tokens : new boolean[] {false, true}) {
+
+            Dataset<Row> a = TrainingSet.rows(small, 1, tokens);
+            Dataset<Row> b = TrainingSet.rows(large, 1, tokens);
+            List<Row> rowsA = a.collectAsList();
+            List<Row> rowsB = b.collectAsList();
+            assertEquals(GOLD, rowsA.size());
+            assertEquals(rowsA, rowsB, "the pool's size changes nothing in the training rows");
+            assertEquals(GOLD * MODALITIES, aggregatedInput(a));
+            assertEquals(GOLD * MODALITIES, aggregatedInput(b), "10x the pool, the same rows aggregated");
+        }
+    }
+
+    @Test
+    void splitReadsAggregateOnlyThatSplitsFeatures(SparkSession spark, @TempDir Path dir) {
+        JobContext large = fixture(spark, dir, 200);
+        RoundStages stages = new RoundStages(large);
+
+        Dataset<Row> test = stages.split(ManifestColumns.TEST);
+        assertEquals(List.of("x0", "x1", "x2"), test.collectAsList().stream()
+                .map(r -> (String) r.getAs("sample_id")).sorted().toList());
+        assertEquals(TEST * MODALITIES, aggregatedInput(test));
+
+        Dataset<Row> pool = stages.split(ManifestColumns.UNLABELED);
+        assertEquals(200, pool.collectAsList().size());
+        assertEquals(200 * MODALITIES, aggregatedInput(pool));
+    }
+
+    /**
+     * The row count of the semi-join that feeds the per-sample aggregation, from the executed plan (the query must
+     * have run). Fails when no semi-join sits below an aggregate, or when an aggregate reads the unfiltered table.
+     */
+    private static long aggregatedInput(Dataset<Row> ds) {
+        SparkPlan plan = ds.queryExecution().executedPlan();
+        List<SparkPlan> aggregates = new ArrayList<>();
+        collect(plan, aggregates, BaseAggregateExec.class);
+        List<SparkPlan> semiJoins = new ArrayList<>();
+        for (SparkPlan agg : aggregates) {
+            List<SparkPlan> below = new ArrayList<>();
+            collect(agg, below, BaseJoinExec.class);
+            below.stream().filter(j -> ((BaseJoinExec) j).joinType() == LeftSemi$.MODULE$)
+                    .filter(j -> !semiJoins.contains(j)).forEach(semiJoins::add);
+        }
+        assertFalse(semiJoins.isEmpty(), "no semi-join below an aggregate in\n" + plan.treeString());
+        assertEquals(1, semiJoins.size(), plan.treeString());
+        SparkPlan semi = semiJoins.get(0);
+        assertTrue(semi.metrics().contains("numOutputRows"), semi.nodeName());
+        return semi.metrics().apply("numOutputRows").value();
+    }
+
+    /** Every node of {@code type} under (and including) {@code plan}, looking through adaptive stages. */
+    private static void collect(SparkPlan plan, List<SparkPlan> out, Class<?> type) {
+        if (type.isInstance(plan)) {
+            out.add(plan);
+        }
+        List<SparkPlan> next = new ArrayList<>();
+        if (plan instanceof AdaptiveSparkPlanExec adaptive) {
+            next.add(adaptive.executedPlan());
+        } else if (plan instanceof QueryStageExec stage) {
+            next.add(stage.plan());
+        } else if (plan instanceof ReusedExchangeExec reused) {
+            next.add(reused.child());
+        } else {
+            next.addAll(scala.jdk.javaapi.CollectionConverters.asJava(plan.children()));
+        }
+        for (SparkPlan child : next) {
+            collect(child, out, type);
+        }
+    }
+
+    /** A root with GOLD train rows, TEST test rows and {@code pool} unlabeled rows, each with audio + text. */
+    private static JobContext fixture(SparkSession spark, Path root, int pool) {
+        JobContext ctx = JobContext.of(spark, TestSettings.load(null, "root=\"" + root + "\"",
+                "extract.modalities=[audio,text]", "train.model=attention"));
+        spark.sql("SELECT CONCAT('g', id) AS sample_id, 'train' AS split,"
+                        + " element_at(array('happy','sad'), CAST(id % 2 + 1 AS INT)) AS label FROM range(" + GOLD + ")"
+                        + " UNION ALL SELECT CONCAT('x', id), 'test', 'happy' FROM range(" + TEST + ")"
+                        + " UNION ALL SELECT CONCAT('u', id), 'unlabeled', NULL FROM range(" + pool + ")")
+                .selectExpr("sample_id", "split", "label", "CAST(NULL AS STRING) AS video",
+                        "CAST(NULL AS STRING) AS audio", "'t' AS text", "CAST(NULL AS STRING) AS group")
+                .write().parquet(ctx.layout().manifest());
+        spark.read().parquet(ctx.layout().manifest()).crossJoin(spark.sql("SELECT explode(array('audio','text')) AS modality"))
+                .selectExpr("sample_id", "'enc' AS encoder",
+                        "array(CAST(hash(sample_id, modality) % 100 AS FLOAT), CAST(1.0 AS FLOAT)) AS pooled",
+                        "array(array(CAST(hash(modality, sample_id) % 7 AS FLOAT), CAST(2.0 AS FLOAT))) AS tokens",
+                        "modality")
+                .write().partitionBy("modality").parquet(ctx.layout().features());
+        return ctx;
+    }
+}
