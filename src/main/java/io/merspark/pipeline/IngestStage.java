@@ -23,7 +23,8 @@ public final class IngestStage {
         }
         Path csv = Paths.get(manifestCsv);
         ManifestIngest.Result result = new ManifestIngest(ctx.spark(), ctx.settings().classes()).read(csv);
-        ctx.storage().commitParquet(result.accepted().coalesce(1), ctx.layout().manifest());
+        // the manifest grows with the pool and is written in parallel; the rejected rows are few, one file
+        ctx.storage().commitParquet(result.accepted(), ctx.layout().manifest());
         ctx.storage().commitParquet(result.rejected().coalesce(1), ctx.layout().errors("ingest"));
         // Count from what was written, so the summary describes the committed tables.
         ManifestIngest.Result written = new ManifestIngest.Result(

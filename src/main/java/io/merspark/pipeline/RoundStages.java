@@ -183,7 +183,8 @@ public final class RoundStages {
         Optional<FreeMatchState> state = PseudoLabelSelector.freeMatchState(model, scores);
         state.ifPresent(st -> ctx.storage().writeText(freeMatchStateFile(round), st.toJson()));
         ctx.storage().writeText(selectionFile(round), Json.write(thresholdsUsed(sel, model, scores, state)));
-        ctx.storage().commitParquet(accepted.coalesce(1), ctx.layout().pseudo(round));
+        // as many files as the selection's partitions: the table grows with the pool, so no single writer
+        ctx.storage().commitParquet(accepted, ctx.layout().pseudo(round));
         ctx.storage().commit(ctx.layout().selector(round), tmp -> {
             try {
                 model.write().save(tmp);
@@ -213,7 +214,7 @@ public final class RoundStages {
                     element_at(classNames, col("voted_pred").plus(1)).as("pred"),
                     element_at(classNames, col("pred").plus(1)).as("uncorrected_pred"),
                     col("confidence"), col("probs"));
-            ctx.storage().commitParquet(predictions.coalesce(1), ctx.layout().predictions(round));
+            ctx.storage().commitParquet(predictions, ctx.layout().predictions(round));
             return finishEvaluation(round, extra, m, prior);
         } finally {
             scored.unpersist();
