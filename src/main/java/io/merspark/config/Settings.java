@@ -60,7 +60,8 @@ public record Settings(
 
     public record TrainSettings(String model, int folds, int maxEpochs, int batchSize, double learningRate,
                                 double weightDecay, int hidden, double dropout, int patience, String device,
-                                double modalityDropout, String loss, int threads, AgtSettings agt)
+                                double modalityDropout, String loss, int threads, AgtSettings agt,
+                                int pseudoBudget)
             implements Serializable {
 
         /** The modalities the model reads: all extracted ones, or the single one a single-modality model names. */
@@ -163,7 +164,8 @@ public record Settings(
                 fraction(c, "mer.train.modality-dropout", true),
                 oneOf(c, "mer.train.loss", LOSSES),
                 positive(c, "mer.train.threads"),
-                agt(c));
+                agt(c),
+                nonNegativeInt(c, "mer.train.pseudo-budget"));
         String model = train.model();
         if (MODALITIES.contains(model) && !modalities.contains(model)) {
             throw new SettingsException("mer.train.model: '" + model + "' is not among mer.extract.modalities " + modalities);

@@ -30,7 +30,8 @@ import static org.apache.spark.sql.functions.row_number;
  * no longer accepts is revoked; a pseudo-label whose clip is no longer in the manifest's unlabeled split (moved
  * to train or test, or removed) is dropped, and a gold label always beats a pseudo-label. Rows without any
  * feature (every modality failed) are left out; they are in {@code errors/} already. The manifest's optional
- * {@code group} column comes along for gold rows (the fold plan keeps a group in one fold).
+ * {@code group} column comes along for gold rows (the fold plan keeps a group in one fold). At most
+ * {@code mer.train.pseudo-budget} pseudo-labels train ({@link PseudoLabelBudget}).
  */
 public final class TrainingSet {
 
@@ -58,7 +59,7 @@ public final class TrainingSet {
                 .select(col("sample_id"), col("label"), lit(1.0).as("weight"), lit(0).as("from_round"),
                         group.as(ManifestColumns.GROUP));
         Dataset<Row> all = labeled;
-        Optional<Dataset<Row>> pseudo = pseudo(ctx, round);
+        Optional<Dataset<Row>> pseudo = budgeted(ctx, round).map(PseudoLabelBudget.Selection::kept);
         if (pseudo.isPresent()) {
             all = all.unionByName(pseudo.get().select(col("sample_id"), col("label"),
                     col("weight").cast("double").as("weight"), col("round").as("from_round"),
@@ -85,6 +86,12 @@ public final class TrainingSet {
                 .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.UNLABELED)).select("sample_id");
         return Optional.of(ctx.spark().read().parquet(ctx.layout().pseudo(round - 1))
                 .join(unlabeled, "sample_id", "left_semi"));
+    }
+
+    /** Round r−1's valid pseudo-labels capped at {@code mer.train.pseudo-budget}; empty for round 1 or none. */
+    public static Optional<PseudoLabelBudget.Selection> budgeted(JobContext ctx, int round) {
+        return pseudo(ctx, round).map(p -> PseudoLabelBudget.apply(p, ctx.settings().train().pseudoBudget(),
+                ctx.settings().classes()));
     }
 
     /** How many of round r−1's pseudo-labels round r keeps, and how many hygiene dropped. */
