@@ -107,6 +107,9 @@ public final class RoundStages {
                 info.put("pseudo_hygiene", Json.object("accepted_by_previous_round", hygiene.accepted(),
                         "dropped_not_in_unlabeled_split", hygiene.dropped()));
                 info.put("folds", plan.grouped() ? "group-stratified" : "stratified");
+                info.put("pseudo_budget", TrainingSet.budgeted(ctx, round)
+                        .map(PseudoLabelBudget.Selection::toJson)
+                        .orElseGet(() -> Json.object("budget", s.train().pseudoBudget(), "available", 0L, "used", 0L)));
                 try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec, plan)) {
                     // out-of-fold WAF on gold rows only: pseudo-labels never validate
                     info.put("cv_waf", ensemble.meanValidationWaf());
@@ -164,9 +167,13 @@ public final class RoundStages {
         requireModelClasses(round);
         Dataset<Row> pool = split(ManifestColumns.UNLABELED);
         Dataset<Row> scores = scorer(round).score(pool);
+        long t0 = System.nanoTime();
         ctx.storage().commitParquet(scores, ctx.layout().scores(round));
+        double seconds = (System.nanoTime() - t0) / 1e9;
         long n = ctx.spark().read().parquet(ctx.layout().scores(round)).count();
-        LOG.info("round {}: scored {} unlabeled samples", round, n);
+        LOG.info("round {}: scored {} unlabeled samples in {} s ({} rows/s)", round, n,
+                String.format(java.util.Locale.ROOT, "%.1f", seconds),
+                String.format(java.util.Locale.ROOT, "%.1f", n / Math.max(seconds, 1e-9)));
         return n;
     }
 

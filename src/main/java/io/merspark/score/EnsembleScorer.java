@@ -23,6 +23,8 @@ import java.util.List;
  */
 public final class EnsembleScorer implements Serializable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnsembleScorer.class);
+
     public static final StructType SCHEMA = new StructType()
             .add("sample_id", DataTypes.StringType, false)
             .add("probs", DataTypes.createArrayType(DataTypes.FloatType, false), false)
@@ -73,6 +75,9 @@ public final class EnsembleScorer implements Serializable {
         private final int batchSize;
         private final boolean withTokens;
         private Iterator<Row> current = java.util.Collections.emptyIterator();
+        private final long start = System.nanoTime();
+        private long scored;
+        private boolean logged;
 
         BatchIterator(Iterator<Row> rows, FusionEnsemble ensemble, List<String> modalities, int batchSize,
                       boolean withTokens) {
@@ -88,7 +93,14 @@ public final class EnsembleScorer implements Serializable {
             if (!current.hasNext() && rows.hasNext()) {
                 current = nextBatch();
             }
-            return current.hasNext();
+            boolean more = current.hasNext();
+            if (!more && !logged && scored > 0) {
+                logged = true;
+                double seconds = (System.nanoTime() - start) / 1e9;
+                LOG.info(String.format(java.util.Locale.ROOT, "scored %d rows of this partition in %.1f s (%.1f rows/s)",
+                        scored, seconds, scored / Math.max(seconds, 1e-9)));
+            }
+            return more;
         }
 
         @Override
@@ -116,6 +128,7 @@ public final class EnsembleScorer implements Serializable {
             for (int k = 0; k < logits.length; k++) {
                 members[k] = FusionEnsemble.softmax(logits[k]);
             }
+            scored += ids.size();
             List<Row> out = new ArrayList<>(ids.size());
             for (int i = 0; i < ids.size(); i++) {
                 List<scala.collection.immutable.Seq<Float>> perMember = new ArrayList<>(members.length);

@@ -137,14 +137,22 @@ final class FoldTrainer {
         byte[] bestParams = null;
         int epoch = 0;
         int sinceBest = 0;
+        long foldStart = System.nanoTime();
         while (epoch < spec.maxEpochs() && sinceBest < spec.patience()) {
             long t0 = System.nanoTime();
             shuffle(order, shuffler);
             double loss = trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order);
             ClassificationMetrics val = evaluate(trainer, scaler, source, validation);
-            LOG.info("fold {} epoch {}: train loss {} val WAF {} acc {} ({} s)", fold, epoch,
-                    fmt(loss), fmt(val.waf()), fmt(val.accuracy()), fmt((System.nanoTime() - t0) / 1e9));
-            if (val.waf() > bestWaf) {
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            boolean better = val.waf() > bestWaf;
+            // the fold ends at max-epochs or after `patience` epochs without a better WAF, whichever comes first
+            int left = Math.min(spec.maxEpochs() - epoch - 1, spec.patience() - (better ? 0 : sinceBest + 1));
+            double perEpoch = (System.nanoTime() - foldStart) / 1e9 / (epoch + 1);
+            LOG.info("fold {} epoch {}: train loss {} val WAF (gold) {} acc {} ({} s, {} rows/s, fold ETA <= {} s)",
+                    fold, epoch, fmt(loss), fmt(val.waf()), fmt(val.accuracy()), fmt(seconds),
+                    String.format(Locale.ROOT, "%.1f", order.length / seconds),
+                    String.format(Locale.ROOT, "%.0f", Math.max(0, left) * perEpoch));
+            if (better) {
                 bestWaf = val.waf();
                 bestAccuracy = val.accuracy();
                 bestConfusion = val.confusion();
