@@ -37,7 +37,7 @@ public record Settings(
     /** agt = Audio-Guided Transformer over tokens; attention = pooled baseline; a modality = the baseline on it alone. */
     public static final Set<String> MODELS = Set.of("agt", "attention", "audio", "video", "text");
     public static final Set<String> LOSSES = Set.of("plain", "class-weighted");
-    public static final Set<String> STRATEGIES = Set.of("fixed", "classwise", "flexmatch", "freematch");
+    public static final Set<String> STRATEGIES = Set.of("fixed", "classwise", "flexmatch", "freematch", "topk");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
 
     public record SparkSettings(String master, String appName, int shufflePartitions) implements Serializable {
@@ -81,7 +81,8 @@ public record Settings(
 
     public record SelectSettings(String strategy, double threshold, Map<String, Double> classThresholds,
                                  boolean softWeighting, double freeMatchMomentum, int maxPerClass,
-                                 boolean balanceClasses, boolean requireAgreement, double maxSpread)
+                                 boolean balanceClasses, boolean requireAgreement, double maxSpread,
+                                 double floor, double budget)
             implements Serializable {
     }
 
@@ -193,7 +194,9 @@ public record Settings(
                 nonNegativeInt(c, "mer.select.max-per-class"),
                 c.getBoolean("mer.select.balance-classes"),
                 c.getBoolean("mer.select.require-agreement"),
-                c.getDouble("mer.select.max-spread"));
+                c.getDouble("mer.select.max-spread"),
+                fraction(c, "mer.select.floor", false),
+                budget(c, "mer.select.budget"));
 
         String truth = c.getString("mer.evaluate.truth");
         if (!truth.isBlank() && !Files.isRegularFile(Paths.get(truth))) {
@@ -337,6 +340,14 @@ public record Settings(
         double v = c.getDouble(path);
         if (!(v >= 0) || Double.isInfinite(v)) {
             throw new SettingsException(path + " must be >= 0, got " + v);
+        }
+        return v;
+    }
+
+    private static double budget(Config c, String path) {
+        double v = c.getDouble(path);
+        if (!(v > 0 && v <= 1)) {
+            throw new SettingsException(path + " must be in (0, 1], got " + v);
         }
         return v;
     }

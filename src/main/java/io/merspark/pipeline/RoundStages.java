@@ -292,6 +292,9 @@ public final class RoundStages {
                         ? FreeMatchState.fromJson(ctx.storage().readText(freeMatchStateFile(round - 1))) : null;
                 yield previous == null ? fm : fm.withPreviousState(previous);
             }
+            // the pool share grows with the round, as each round re-selects from the whole pool
+            case TOPK -> SelectionSettings.topK(s.classes(), new SelectionSettings.TopK(sel.floor(),
+                    Math.min(1.0, sel.budget() * round), goldTrainPrior()));
             default -> SelectionSettings.fixed(s.classes(), sel.threshold());
         };
         if (sel.maxPerClass() > 0 || sel.balanceClasses()) {
@@ -309,10 +312,26 @@ public final class RoundStages {
         return base.withSoftWeighting(sel.softWeighting()).forRound(round);
     }
 
+    /** Class shares of the manifest's gold train labels, aligned with {@code mer.classes}. */
+    private List<Double> goldTrainPrior() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Row r : ctx.spark().read().parquet(ctx.layout().manifest())
+                .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.TRAIN))
+                .groupBy("label").count().collectAsList()) {
+            counts.put(r.getString(0), r.getLong(1));
+        }
+        double total = counts.values().stream().mapToLong(Long::longValue).sum();
+        if (total == 0) {
+            throw new IllegalStateException("mer.select.strategy topk: the manifest has no gold train rows for a prior");
+        }
+        return s.classes().stream().map(c -> counts.getOrDefault(c, 0L) / total).toList();
+    }
+
     /** The thresholds each class faced in this round's selection, for the round report. */
     private Map<String, Object> thresholdsUsed(SelectionSettings sel, PipelineModel model, Dataset<Row> scores,
                                                Optional<FreeMatchState> freeMatch) {
         double[] perClass = null;
+        Map<String, Object> topK = new LinkedHashMap<>();
         if (freeMatch.isPresent()) {
             perClass = freeMatch.get().localThresholds();
         } else {
@@ -321,6 +340,16 @@ public final class RoundStages {
                     perClass = f.classThresholds(scores);
                 } else if (stage instanceof io.merspark.select.ClassWiseThresholdFilter c) {
                     perClass = c.getThresholds();
+                } else if (stage instanceof io.merspark.select.TopKPerClassFilter t) {
+                    perClass = new double[s.classes().size()];
+                    java.util.Arrays.fill(perClass, t.getFloor());
+                    long[] k = t.quotas(scores.count());
+                    Map<String, Long> quotas = new LinkedHashMap<>();
+                    for (int i = 0; i < k.length; i++) {
+                        quotas.put(s.classes().get(i), k[i]);
+                    }
+                    topK.put("budget", t.getBudget());
+                    topK.put("quotas", quotas);
                 } else if (stage instanceof io.merspark.select.ConfidenceFilter c) {
                     perClass = new double[s.classes().size()];
                     java.util.Arrays.fill(perClass, c.getThreshold());
@@ -335,6 +364,9 @@ public final class RoundStages {
                 byClass.put(s.classes().get(i), perClass[i]);
             }
             out.put("thresholds", byClass);
+        }
+        if (!topK.isEmpty()) {
+            out.put("topk", topK);
         }
         return out;
     }

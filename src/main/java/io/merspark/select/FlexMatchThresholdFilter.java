@@ -31,9 +31,14 @@ import static org.apache.spark.sql.functions.when;
  * well-learned classes near {@code tau} and lowers those of hard classes faster than the linear
  * {@code M(x) = x}, which is available as {@code mapping = "linear"}. With {@code warmup} the denominator also
  * includes the rows with no confident prediction, {@code max(max_c sigma_c, N - sum_c sigma_c)}, the paper's
- * threshold warm-up, so thresholds stay low while most of the pool is unconfident. A class without any
- * confident row gets {@code M(0) * tau = 0}, as in the paper. When no row at all is confident and warm-up is
- * off, there is no learning-effect evidence and every class falls back to {@code tau}.
+ * threshold warm-up, so thresholds stay low while most of the pool is unconfident.
+ *
+ * <p>A class without any confident row keeps {@code tau}. The paper's formula gives it {@code M(0) * tau = 0}:
+ * in its online setting that is the start of a curriculum, corrected every iteration, but over a scored pool
+ * taken once per round it accepts every prediction of the class at weight 1, and a class the model has not
+ * learned at all is the last one whose guesses should be trusted. Lowering a threshold needs evidence of
+ * learning, so {@code beta_c} only scales classes with {@code sigma_c > 0} (with no confident row at all,
+ * warm-up or not, every class keeps {@code tau}).
  *
  * <p>The counts come from one aggregation over the filter's input (the whole scored pool), collected as a
  * single row of {@code C + 1} longs.
@@ -134,7 +139,8 @@ public final class FlexMatchThresholdFilter extends PseudoLabelFilter<FlexMatchT
         long normaliser = getWarmup() ? Math.max(maxSigma, total - confidentRows) : maxSigma;
         double[] out = new double[sigma.length];
         for (int c = 0; c < sigma.length; c++) {
-            double beta = normaliser == 0 ? 1.0 : (double) sigma[c] / normaliser;
+            // no confident row: no evidence the class is being learned, so no lowering
+            double beta = sigma[c] == 0 ? 1.0 : (double) sigma[c] / normaliser;
             out[c] = map(beta) * getThreshold();
         }
         return out;

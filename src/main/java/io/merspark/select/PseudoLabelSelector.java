@@ -59,7 +59,10 @@ public final class PseudoLabelSelector {
     private static PseudoLabelFilter<?> filter(SelectionSettings settings) {
         String[] classes = settings.classes().toArray(String[]::new);
         PseudoLabelFilter<?> filter = switch (settings.strategy()) {
-            case FIXED -> new ConfidenceFilter().setThreshold(settings.threshold());
+            // SoftMatch replaces the fixed threshold: every row is kept and the truncated Gaussian weight, < 1
+            // below the pool's mean confidence, does the selecting (a fixed tau above the mean would leave
+            // only rows of weight 1)
+            case FIXED -> new ConfidenceFilter().setThreshold(settings.softWeighting() ? 0.0 : settings.threshold());
             case CLASSWISE -> new ClassWiseThresholdFilter()
                     .setThresholds(settings.classThresholds().stream().mapToDouble(Double::doubleValue).toArray());
             case FLEXMATCH -> new FlexMatchThresholdFilter().setThreshold(settings.threshold());
@@ -67,6 +70,14 @@ public final class PseudoLabelSelector {
                 FreeMatchThresholdFilter free = new FreeMatchThresholdFilter().setMomentum(settings.momentum());
                 settings.previousState().ifPresent(free::setPreviousState);
                 yield free;
+            }
+            case TOPK -> {
+                SelectionSettings.TopK t = settings.topK().orElseThrow();
+                TopKPerClassFilter top = new TopKPerClassFilter().setFloor(t.floor()).setBudget(t.budget());
+                if (!t.prior().isEmpty()) {
+                    top.setPrior(t.prior().stream().mapToDouble(Double::doubleValue).toArray());
+                }
+                yield top;
             }
             // a modifier alone: label every scored row and let the modifier stage select
             case QUOTA, AGREEMENT -> new ConfidenceFilter().setThreshold(0.0);

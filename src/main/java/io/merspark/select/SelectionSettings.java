@@ -20,17 +20,19 @@ import java.util.stream.Stream;
  * @param classes          class names in index order
  * @param threshold        the fixed and FlexMatch threshold in [0, 1] (ignored by the others)
  * @param classThresholds  the class-wise strategy's thresholds, aligned with {@code classes} (empty otherwise)
- * @param softWeighting    weight accepted rows with {@link SoftMatchWeighting} instead of 1.0
+ * @param softWeighting    weight accepted rows with {@link SoftMatchWeighting} instead of 1.0; with {@code fixed}
+ *                         it replaces the threshold (every scored row is kept, weighted)
  * @param round            the self-training round written to each accepted row
  * @param momentum         FreeMatch's EMA momentum per round, in [0, 1]
  * @param previousState    FreeMatch's state from the previous round; the paper's initial state when empty
  * @param quota            per-class quota applied after the filter
  * @param agreement        ensemble-agreement test applied after the filter
+ * @param topK             the {@code topk} strategy's floor, budget and class prior (empty otherwise)
  */
 public record SelectionSettings(Strategy strategy, List<String> classes, double threshold,
                                 List<Double> classThresholds, boolean softWeighting, int round,
                                 double momentum, Optional<FreeMatchState> previousState,
-                                Optional<Quota> quota, Optional<Agreement> agreement) {
+                                Optional<Quota> quota, Optional<Agreement> agreement, Optional<TopK> topK) {
 
     /** FreeMatch's per-round EMA momentum unless set; see {@link FreeMatchThresholdFilter}. */
     public static final double DEFAULT_MOMENTUM = 0.5;
@@ -41,7 +43,7 @@ public record SelectionSettings(Strategy strategy, List<String> classes, double 
      */
     public enum Strategy {
         FIXED("fixed", false), CLASSWISE("classwise", false), FLEXMATCH("flexmatch", false),
-        FREEMATCH("freematch", false), QUOTA("quota", true), AGREEMENT("agreement", true);
+        FREEMATCH("freematch", false), TOPK("topk", false), QUOTA("quota", true), AGREEMENT("agreement", true);
 
         private final String configName;
         private final boolean modifier;
@@ -93,6 +95,24 @@ public record SelectionSettings(Strategy strategy, List<String> classes, double 
         }
     }
 
+    /**
+     * Class-balanced top-k: per class the most confident rows at or above {@code floor}, {@code budget} of the pool
+     * in all, split by {@code prior} (aligned with the classes; empty = uniform). See {@link TopKPerClassFilter}.
+     */
+    public record TopK(double floor, double budget, List<Double> prior) {
+        public TopK {
+            prior = List.copyOf(prior);
+            requireProbability("topk floor", floor);
+            if (!(budget > 0 && budget <= 1)) {
+                throw new IllegalArgumentException("topk budget must be in (0, 1], got " + budget);
+            }
+            if (prior.stream().anyMatch(v -> !(v >= 0)) || (!prior.isEmpty()
+                    && prior.stream().mapToDouble(Double::doubleValue).sum() <= 0)) {
+                throw new IllegalArgumentException("topk prior must be non-negative with a positive sum, got " + prior);
+            }
+        }
+    }
+
     /** Which agreement tests apply; see {@link EnsembleAgreementFilter}. */
     public record Agreement(boolean requireAll, OptionalDouble maxSpread) {
         public Agreement {
@@ -141,6 +161,7 @@ public record SelectionSettings(Strategy strategy, List<String> classes, double 
                             + previousState.get().classes() + ", not " + classes);
                 }
             }
+            case TOPK -> requirePresent(topK, "topk");
             case QUOTA -> requirePresent(quota, "quota");
             case AGREEMENT -> requirePresent(agreement, "agreement");
         }
@@ -150,7 +171,7 @@ public record SelectionSettings(Strategy strategy, List<String> classes, double 
     public SelectionSettings(Strategy strategy, List<String> classes, double threshold,
                              List<Double> classThresholds, boolean softWeighting, int round) {
         this(strategy, classes, threshold, classThresholds, softWeighting, round, DEFAULT_MOMENTUM,
-                Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public static SelectionSettings fixed(List<String> classes, double threshold) {
@@ -171,47 +192,57 @@ public record SelectionSettings(Strategy strategy, List<String> classes, double 
         return new SelectionSettings(Strategy.FREEMATCH, classes, Double.NaN, List.of(), false, 0);
     }
 
+    /** Class-balanced top-k; see {@link TopK}. */
+    public static SelectionSettings topK(List<String> classes, TopK topK) {
+        if (!topK.prior().isEmpty() && topK.prior().size() != classes.size()) {
+            throw new IllegalArgumentException(topK.prior().size() + " prior values for " + classes.size()
+                    + " classes " + classes);
+        }
+        return new SelectionSettings(Strategy.TOPK, classes, Double.NaN, List.of(), false, 0, DEFAULT_MOMENTUM,
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(topK));
+    }
+
     /** Only a per-class quota over all scored rows. */
     public static SelectionSettings quota(List<String> classes, Quota quota) {
         return new SelectionSettings(Strategy.QUOTA, classes, Double.NaN, List.of(), false, 0, DEFAULT_MOMENTUM,
-                Optional.empty(), Optional.of(quota), Optional.empty());
+                Optional.empty(), Optional.of(quota), Optional.empty(), Optional.empty());
     }
 
     /** Only an ensemble-agreement test over all scored rows. */
     public static SelectionSettings agreement(List<String> classes, Agreement agreement) {
         return new SelectionSettings(Strategy.AGREEMENT, classes, Double.NaN, List.of(), false, 0,
-                DEFAULT_MOMENTUM, Optional.empty(), Optional.empty(), Optional.of(agreement));
+                DEFAULT_MOMENTUM, Optional.empty(), Optional.empty(), Optional.of(agreement), Optional.empty());
     }
 
     public SelectionSettings withSoftWeighting(boolean on) {
         return new SelectionSettings(strategy, classes, threshold, classThresholds, on, round, momentum,
-                previousState, quota, agreement);
+                previousState, quota, agreement, topK);
     }
 
     public SelectionSettings forRound(int r) {
         return new SelectionSettings(strategy, classes, threshold, classThresholds, softWeighting, r, momentum,
-                previousState, quota, agreement);
+                previousState, quota, agreement, topK);
     }
 
     public SelectionSettings withMomentum(double m) {
         return new SelectionSettings(strategy, classes, threshold, classThresholds, softWeighting, round, m,
-                previousState, quota, agreement);
+                previousState, quota, agreement, topK);
     }
 
     /** FreeMatch continues from the state the previous round stored. */
     public SelectionSettings withPreviousState(FreeMatchState state) {
         return new SelectionSettings(strategy, classes, threshold, classThresholds, softWeighting, round, momentum,
-                Optional.of(state), quota, agreement);
+                Optional.of(state), quota, agreement, topK);
     }
 
     public SelectionSettings withQuota(Quota q) {
         return new SelectionSettings(strategy, classes, threshold, classThresholds, softWeighting, round, momentum,
-                previousState, Optional.of(q), agreement);
+                previousState, Optional.of(q), agreement, topK);
     }
 
     public SelectionSettings withAgreement(Agreement a) {
         return new SelectionSettings(strategy, classes, threshold, classThresholds, softWeighting, round, momentum,
-                previousState, quota, Optional.of(a));
+                previousState, quota, Optional.of(a), topK);
     }
 
     /**
@@ -219,6 +250,9 @@ public record SelectionSettings(Strategy strategy, List<String> classes, double 
      * e.g. {@code fixed}, {@code classwise+softmatch} or {@code flexmatch+agreement+quota}.
      */
     public String strategyName() {
+        if (strategy == Strategy.FIXED && softWeighting && agreement.isEmpty() && quota.isEmpty()) {
+            return "softmatch"; // the weighting replaced the fixed threshold
+        }
         List<String> parts = new ArrayList<>(List.of(strategy.configName()));
         if (agreement.isPresent() && strategy != Strategy.AGREEMENT) {
             parts.add(Strategy.AGREEMENT.configName());

@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FlexMatchThresholdFilterTest {
 
     /**
-     * With tau = 0.8: sigma = [4, 2, 1, 0, 0, 0] (n5 at exactly 0.8 is not above tau), 13 rows, 6 of them
-     * unconfident.
+     * With tau = 0.8: sigma = [4, 2, 1, 0, 0, 0] (n5 and s2 at exactly 0.8 are not above tau), 14 rows, 7 of
+     * them unconfident.
      */
     static Dataset<Row> pool(SparkSession spark) {
         return new Scores()
@@ -34,7 +34,8 @@ class FlexMatchThresholdFilterTest {
                 .add("h1", 2, 0.81f)
                 .add("h2", 2, 0.1f)        // below happy's 0.8 / 7
                 .add("h3", 2, 0.125f)
-                .add("s1", 3, 0.05f)       // sad has no confident row: threshold 0
+                .add("s1", 3, 0.05f)       // sad has no confident row: keeps tau
+                .add("s2", 3, 0.8f)        // == tau: sad's only accepted row
                 .toDF(spark);
     }
 
@@ -46,8 +47,8 @@ class FlexMatchThresholdFilterTest {
     void convexMappingOfTheLearningEffect(SparkSession spark) {
         double[] t = filter().classThresholds(pool(spark));
 
-        // beta = [1, 1/2, 1/4, 0, 0, 0]; M(x) = x / (2 - x) = [1, 1/3, 1/7, 0, 0, 0]
-        assertArrayEquals(new double[] {0.8, 0.8 / 3, 0.8 / 7, 0, 0, 0}, t, 1e-9);
+        // beta = [1, 1/2, 1/4]; M(x) = x / (2 - x) = [1, 1/3, 1/7]; sad, worried, surprise unlearned: tau
+        assertArrayEquals(new double[] {0.8, 0.8 / 3, 0.8 / 7, 0.8, 0.8, 0.8}, t, 1e-9);
     }
 
     @Test
@@ -65,7 +66,7 @@ class FlexMatchThresholdFilterTest {
                         List.of("n3", "neutral", 1.0, "flexmatch", 2),
                         List.of("n4", "neutral", 1.0, "flexmatch", 2),
                         List.of("n5", "neutral", 1.0, "flexmatch", 2),
-                        List.of("s1", "sad", 1.0, "flexmatch", 2)),
+                        List.of("s2", "sad", 1.0, "flexmatch", 2)),
                 out.stream().map(ConfidenceFilterTest::fields).toList());
     }
 
@@ -73,15 +74,15 @@ class FlexMatchThresholdFilterTest {
     void warmupNormalisesByTheUnconfidentRowsWhenMoreNumerous(SparkSession spark) {
         double[] t = filter().setWarmup(true).classThresholds(pool(spark));
 
-        // max(max sigma = 4, 13 - 7 = 6) = 6: beta = [2/3, 1/3, 1/6, 0, 0, 0], M = [1/2, 1/5, 1/11, 0, 0, 0]
-        assertArrayEquals(new double[] {0.4, 0.16, 0.8 / 11, 0, 0, 0}, t, 1e-9);
+        // max(max sigma = 4, 14 - 7 = 7) = 7: beta = [4/7, 2/7, 1/7], M = [2/5, 1/6, 1/13]; the rest keep tau
+        assertArrayEquals(new double[] {0.32, 0.8 / 6, 0.8 / 13, 0.8, 0.8, 0.8}, t, 1e-9);
     }
 
     @Test
     void linearMapping(SparkSession spark) {
         double[] t = filter().setMapping("linear").classThresholds(pool(spark));
 
-        assertArrayEquals(new double[] {0.8, 0.4, 0.2, 0, 0, 0}, t, 1e-9);
+        assertArrayEquals(new double[] {0.8, 0.4, 0.2, 0.8, 0.8, 0.8}, t, 1e-9);
         assertThrows(IllegalArgumentException.class, () -> filter().setMapping("concave"));
     }
 
@@ -91,6 +92,26 @@ class FlexMatchThresholdFilterTest {
 
         assertArrayEquals(new double[] {0.8, 0.8, 0.8, 0.8, 0.8, 0.8}, filter().classThresholds(unsure), 1e-9);
         assertEquals(0, filter().transform(unsure).count());
+        // warm-up divides by the 2 unconfident rows, but no class has a confident row to scale
+        assertArrayEquals(new double[] {0.8, 0.8, 0.8, 0.8, 0.8, 0.8},
+                filter().setWarmup(true).classThresholds(unsure), 1e-9);
+        assertEquals(0, filter().setWarmup(true).transform(unsure).count());
+    }
+
+    @Test
+    void anUnlearnedClassAcceptsOnlyAtTau(SparkSession spark) {
+        // worried has one confident row, sad none: the 0.2 sad guess stays out, worried's 0.2 gets in
+        Dataset<Row> scores = new Scores().add("w1", 4, 0.9f).add("w2", 4, 0.2f).add("s1", 3, 0.2f)
+                .add("s2", 3, 0.79f).toDF(spark);
+
+        assertArrayEquals(new double[] {0.8, 0.8, 0.8, 0.8, 0.8, 0.8}, filter().classThresholds(scores), 1e-9);
+        assertEquals(List.of("w1"), sorted(filter().transform(scores)).stream()
+                .map(r -> r.<String>getAs("sample_id")).toList());
+        // with warm-up: normaliser max(1, 4 - 1) = 3, worried's beta 1/3 -> M = 1/5: w2 (0.2 >= 0.16) accepted
+        assertArrayEquals(new double[] {0.8, 0.8, 0.8, 0.8, 0.16, 0.8},
+                filter().setWarmup(true).classThresholds(scores), 1e-9);
+        assertEquals(List.of("w1", "w2"), sorted(filter().setWarmup(true).transform(scores)).stream()
+                .map(r -> r.<String>getAs("sample_id")).toList());
     }
 
     @Test

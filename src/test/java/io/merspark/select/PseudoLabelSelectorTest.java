@@ -27,20 +27,22 @@ class PseudoLabelSelectorTest {
     static final List<String> CLASSES = List.of(Scores.CLASSES);
 
     @Test
-    void fixedThresholdWithSoftMatchWeighsOverTheWholePool(SparkSession spark) {
+    void softMatchReplacesTheFixedThresholdAndWeighsBelowTheMean(SparkSession spark) {
         Dataset<Row> scores = SoftMatchWeightingTest.quarterSteps(spark);
-        SelectionSettings settings = SelectionSettings.fixed(CLASSES, 0.5).withSoftWeighting(true).forRound(2);
+        SelectionSettings settings = SelectionSettings.fixed(CLASSES, 0.95).withSoftWeighting(true).forRound(2);
 
         List<Row> out = sorted(PseudoLabelSelector.select(settings, scores));
 
-        // mu = 0.625 and sigma^2 = 0.078125 come from all four rows, not only the three accepted ones
-        assertEquals(List.of("b", "c", "d"), out.stream().map(r -> r.<String>getAs("sample_id")).toList());
-        assertEquals(List.of("angry", "happy", "sad"), out.stream().map(r -> r.<String>getAs("label")).toList());
-        assertEquals(Math.exp(-0.015625 / 0.15625), out.get(0).<Double>getAs("weight"), 1e-9);
-        assertEquals(1.0, out.get(1).<Double>getAs("weight"), 1e-9);
+        // tau = 0.95 would keep only d at weight 1; SoftMatch keeps every row, mu = 0.625, 2 sigma^2 = 0.15625
+        assertEquals(List.of("a", "b", "c", "d"), out.stream().map(r -> r.<String>getAs("sample_id")).toList());
+        assertEquals(List.of("neutral", "angry", "happy", "sad"),
+                out.stream().map(r -> r.<String>getAs("label")).toList());
+        assertEquals(Math.exp(-0.140625 / 0.15625), out.get(0).<Double>getAs("weight"), 1e-9);  // 0.4066
+        assertEquals(Math.exp(-0.015625 / 0.15625), out.get(1).<Double>getAs("weight"), 1e-9);  // 0.9048
         assertEquals(1.0, out.get(2).<Double>getAs("weight"), 1e-9);
+        assertEquals(1.0, out.get(3).<Double>getAs("weight"), 1e-9);
         out.forEach(r -> {
-            assertEquals("fixed+softmatch", r.getAs("strategy"));
+            assertEquals("softmatch", r.getAs("strategy"));
             assertEquals(2, (int) r.getAs("round"));
         });
     }
@@ -118,8 +120,8 @@ class PseudoLabelSelectorTest {
         assertTrue(SelectionSettings.Strategy.parse("quota").modifier());
         assertTrue(SelectionSettings.Strategy.parse("agreement").modifier());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> SelectionSettings.Strategy.parse("topk"));
-        assertTrue(unknown.getMessage().contains("fixed, classwise, flexmatch, freematch, quota, agreement"),
+                () -> SelectionSettings.Strategy.parse("topn"));
+        assertTrue(unknown.getMessage().contains("fixed, classwise, flexmatch, freematch, topk, quota, agreement"),
                 unknown.getMessage());
 
         assertEquals("flexmatch+agreement+quota+softmatch", SelectionSettings.flexMatch(CLASSES, 0.9)
@@ -132,7 +134,7 @@ class PseudoLabelSelectorTest {
         SelectionSettings old = new SelectionSettings(SelectionSettings.Strategy.FIXED, CLASSES, 0.9, List.of(),
                 true, 3);
         assertEquals(SelectionSettings.fixed(CLASSES, 0.9).withSoftWeighting(true).forRound(3), old);
-        assertEquals("fixed+softmatch", old.strategyName());
+        assertEquals("softmatch", old.strategyName());
     }
 
     @Test
@@ -169,9 +171,9 @@ class PseudoLabelSelectorTest {
         assertEquals(2, assertInstanceOf(ClassQuotaFilter.class, stages[2]).getMaxPerClass());
         List<Row> expected = sorted(model.transform(scores));
         List<Row> actual = sorted(loaded.transform(scores));
-        // FlexMatch accepts 11 rows; h3 (0.125) and s1 (0.05) put more mass on other classes, so their single
-        // member's argmax is not pred and the vote drops them; then two per class by confidence and id
-        assertEquals(List.of("a1", "a2", "h1", "n1", "n2"),
+        // FlexMatch accepts 11 rows; h3 (0.125) puts more mass on other classes, so its single member's argmax
+        // is not pred and the vote drops it; then two per class by confidence and id
+        assertEquals(List.of("a1", "a2", "h1", "n1", "n2", "s2"),
                 actual.stream().map(r -> r.<String>getAs("sample_id")).toList());
         assertEquals(expected, actual);
         assertEquals("flexmatch+agreement+quota", actual.get(0).getAs("strategy"));
