@@ -113,6 +113,7 @@ public final class RoundStages {
                 try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec, plan)) {
                     // out-of-fold WAF on gold rows only: pseudo-labels never validate
                     info.put("cv_waf", ensemble.meanValidationWaf());
+                    ensemble.calibration().ifPresent(c -> info.put("calibration", c.toJson()));
                     Double previous = previousCvWaf(round);
                     if (previous != null) {
                         info.put("previous_cv_waf", previous);

@@ -4,6 +4,7 @@ import io.merspark.features.PooledFeatures;
 import io.merspark.features.TokenFeatures;
 import io.merspark.train.FusionSample;
 import io.merspark.train.FusionEnsemble;
+import io.merspark.train.TemperatureScaling;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -19,7 +20,7 @@ import java.util.List;
 
 /**
  * Applies a saved ensemble to a wide feature table on the executors, in batches per partition,
- * and derives the confidence statistics the selection transforms use.
+ * and derives the confidence statistics the selection transforms use. Probabilities are temperature-calibrated.
  */
 public final class EnsembleScorer implements Serializable {
 
@@ -121,12 +122,14 @@ public final class EnsembleScorer implements Serializable {
                 samples.add(new FusionSample(id, PooledFeatures.vectors(r, modalities), FusionSample.UNKNOWN, 1f,
                         withTokens ? TokenFeatures.sequences(r, modalities) : null));
             }
-            // One pass of the members; the ensemble's probabilities are the softmax of their mean logits.
+            // One pass of the members; the ensemble's probabilities are the softmax of their mean logits, both
+            // calibrated by the ensemble's temperature, so every threshold downstream reads calibrated confidence.
             float[][][] logits = ensemble.memberSampleLogits(samples);
-            float[][] probs = FusionEnsemble.softmax(FusionEnsemble.meanLogits(logits));
+            double t = ensemble.temperature();
+            float[][] probs = TemperatureScaling.apply(FusionEnsemble.meanLogits(logits), t);
             float[][][] members = new float[logits.length][][];
             for (int k = 0; k < logits.length; k++) {
-                members[k] = FusionEnsemble.softmax(logits[k]);
+                members[k] = TemperatureScaling.apply(logits[k], t);
             }
             scored += ids.size();
             List<Row> out = new ArrayList<>(ids.size());

@@ -9,8 +9,9 @@ import java.util.List;
  * @param spec    the exact spec the ensemble was trained with
  * @param classes class names in label-index order (also in the spec; here for readers of the file)
  * @param members one entry per fold, in fold order
+ * @param temperature T of the calibrated probabilities softmax(logits / T); null in files written before it (T = 1)
  */
-record EnsembleManifest(int format, TrainSpec spec, List<String> classes, List<Member> members) {
+record EnsembleManifest(int format, TrainSpec spec, List<String> classes, List<Member> members, Double temperature) {
 
     static final int FORMAT = 1;
     static final String FILE = "ensemble.json";

@@ -34,8 +34,11 @@ final class FoldTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(FoldTrainer.class);
 
-    /** What a fold leaves behind: its scaler, its best parameters, and how good they were. */
-    record FoldResult(FeatureScaler scaler, byte[] params, FoldMetrics metrics) {
+    /**
+     * What a fold leaves behind: its scaler, its best parameters, how good they were, and the best epoch's
+     * logits on the validation rows (in validation order) that temperature scaling is fitted on.
+     */
+    record FoldResult(FeatureScaler scaler, byte[] params, FoldMetrics metrics, float[][] validationLogits) {
     }
 
     private final TrainSpec spec;
@@ -134,6 +137,7 @@ final class FoldTrainer {
         double bestAccuracy = 0;
         int bestEpoch = -1;
         long[][] bestConfusion = null;
+        float[][] bestLogits = null;
         byte[] bestParams = null;
         int epoch = 0;
         int sinceBest = 0;
@@ -142,7 +146,8 @@ final class FoldTrainer {
             long t0 = System.nanoTime();
             shuffle(order, shuffler);
             double loss = trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order);
-            ClassificationMetrics val = evaluate(trainer, scaler, source, validation);
+            float[][] logits = validationLogits(trainer, scaler, source, validation);
+            ClassificationMetrics val = metrics(logits, source, validation);
             double seconds = (System.nanoTime() - t0) / 1e9;
             boolean better = val.waf() > bestWaf;
             // the fold ends at max-epochs or after `patience` epochs without a better WAF, whichever comes first
@@ -156,6 +161,7 @@ final class FoldTrainer {
                 bestWaf = val.waf();
                 bestAccuracy = val.accuracy();
                 bestConfusion = val.confusion();
+                bestLogits = logits;
                 bestEpoch = epoch;
                 bestParams = snapshot(model);
                 sinceBest = 0;
@@ -168,7 +174,7 @@ final class FoldTrainer {
                 validation.length, bestConfusion);
         LOG.info("fold {} done: best epoch {} of {}, val WAF {} acc {}", fold, bestEpoch, epoch,
                 fmt(bestWaf), fmt(bestAccuracy));
-        return new FoldResult(scaler, bestParams, metrics);
+        return new FoldResult(scaler, bestParams, metrics, bestLogits);
     }
 
     /** One pass over the shuffled rows; returns the batch-size-weighted mean loss. */
@@ -213,20 +219,27 @@ final class FoldTrainer {
         return lossSum / order.length;
     }
 
-    private ClassificationMetrics evaluate(Trainer trainer, FeatureScaler scaler, SampleSource source, int[] validation) {
-        int[] truth = new int[validation.length];
-        int[] pred = new int[validation.length];
+    /** (validation rows, classes) logits of the model in its current state. */
+    private float[][] validationLogits(Trainer trainer, FeatureScaler scaler, SampleSource source, int[] validation) {
+        float[][] out = new float[validation.length][];
         for (int start = 0; start < validation.length; start += EnsembleMember.CHUNK) {
             int end = Math.min(validation.length, start + EnsembleMember.CHUNK);
             List<FusionSample> part = source.read(Arrays.copyOfRange(validation, start, end));
             try (NDManager evalManager = trainer.getManager().newSubManager()) {
                 NDList inputs = FusionModels.encode(evalManager, part, scaler, spec);
                 float[][] logits = FusionTranslator.toRows(trainer.evaluate(inputs).singletonOrThrow());
-                for (int i = 0; i < part.size(); i++) {
-                    truth[start + i] = part.get(i).label();
-                    pred[start + i] = argmax(logits[i]);
-                }
+                System.arraycopy(logits, 0, out, start, logits.length);
             }
+        }
+        return out;
+    }
+
+    private ClassificationMetrics metrics(float[][] logits, SampleSource source, int[] validation) {
+        int[] truth = new int[validation.length];
+        int[] pred = new int[validation.length];
+        for (int i = 0; i < validation.length; i++) {
+            truth[i] = source.label(validation[i]);
+            pred[i] = argmax(logits[i]);
         }
         return ClassificationMetrics.fromLabels(truth, pred, spec.numClasses());
     }

@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * The k fold members of a trained fusion model (attention baseline or AGT). The ensemble's logits are the mean of the
- * members' logits; probabilities are the softmax of that mean.
+ * members' logits; probabilities are the softmax of that mean divided by the ensemble's temperature (fitted on
+ * out-of-fold gold logits when it was trained; 1 for ensembles saved before calibration existed).
  *
  * <p>Thread safety: the predict methods may be called from several threads at once — each call opens
  * its own predictor per member over the shared, read-only weights. {@link #close()} must not race with them.
@@ -32,10 +33,27 @@ public final class FusionEnsemble implements AutoCloseable {
 
     private final TrainSpec spec;
     private final List<EnsembleMember> members;
+    private final double temperature;
+    private final TemperatureScaling.Fit calibration;
 
-    FusionEnsemble(TrainSpec spec, List<EnsembleMember> members) {
+    FusionEnsemble(TrainSpec spec, List<EnsembleMember> members, double temperature, TemperatureScaling.Fit calibration) {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be positive and finite, was " + temperature);
+        }
         this.spec = spec;
         this.members = List.copyOf(members);
+        this.temperature = temperature;
+        this.calibration = calibration;
+    }
+
+    /** The T of p = softmax(logits / T) applied to the ensemble's and each member's probabilities. */
+    public double temperature() {
+        return temperature;
+    }
+
+    /** How the temperature was fitted, when this ensemble was trained in this JVM (empty after {@link #load}). */
+    public java.util.Optional<TemperatureScaling.Fit> calibration() {
+        return java.util.Optional.ofNullable(calibration);
     }
 
     public TrainSpec spec() {
@@ -112,14 +130,14 @@ public final class FusionEnsemble implements AutoCloseable {
         return mean;
     }
 
-    /** (rows, classes) softmax of {@link #predictLogits}. */
+    /** (rows, classes) calibrated probabilities: softmax of {@link #predictLogits} / T. */
     public float[][] predictProba(List<float[][]> features) {
-        return softmax(predictLogits(features));
+        return TemperatureScaling.apply(predictLogits(features), temperature);
     }
 
-    /** (rows, classes) softmax of {@link #predictSampleLogits}. */
+    /** (rows, classes) calibrated probabilities: softmax of {@link #predictSampleLogits} / T. */
     public float[][] predictSampleProba(List<FusionSample> samples) {
-        return softmax(predictSampleLogits(samples));
+        return TemperatureScaling.apply(predictSampleLogits(samples), temperature);
     }
 
     /** (members, rows, classes) logits of each member. */
@@ -144,12 +162,12 @@ public final class FusionEnsemble implements AutoCloseable {
         return memberSampleProba(pooledRows(features));
     }
 
-    /** (members, rows, classes) probabilities of each member — for agreement and spread. */
+    /** (members, rows, classes) calibrated probabilities of each member — for agreement and spread. */
     public float[][][] memberSampleProba(List<FusionSample> samples) {
         float[][][] logits = memberSampleLogits(samples);
         float[][][] out = new float[logits.length][][];
         for (int k = 0; k < logits.length; k++) {
-            out[k] = softmax(logits[k]);
+            out[k] = TemperatureScaling.apply(logits[k], temperature);
         }
         return out;
     }
@@ -166,7 +184,8 @@ public final class FusionEnsemble implements AutoCloseable {
                 entries.add(new EnsembleManifest.Member(file, member.scaler(), member.metrics(),
                         Sha256.of(member.params())));
             }
-            EnsembleManifest manifest = new EnsembleManifest(EnsembleManifest.FORMAT, spec, spec.classes(), entries);
+            EnsembleManifest manifest = new EnsembleManifest(EnsembleManifest.FORMAT, spec, spec.classes(), entries,
+                    temperature);
             JSON.writeValue(dir.resolve(EnsembleManifest.FILE).toFile(), manifest);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save ensemble to " + dir, e);
@@ -213,7 +232,9 @@ public final class FusionEnsemble implements AutoCloseable {
             members.forEach(EnsembleMember::close);
             throw e;
         }
-        return new FusionEnsemble(spec, members);
+        // files written before calibration existed carry no temperature: they score as they always did
+        double t = manifest.temperature() == null ? 1.0 : manifest.temperature();
+        return new FusionEnsemble(spec, members, t, null);
     }
 
     /**

@@ -54,6 +54,8 @@ public final class FusionTrainer {
                 plan.goldCount(), plan.grouped() ? "group folds" : "stratified folds", device);
 
         List<EnsembleMember> members = new ArrayList<>(spec.folds());
+        List<float[]> oofLogits = new ArrayList<>();
+        List<Integer> oofLabels = new ArrayList<>();
         try {
             for (int fold = 0; fold < spec.folds(); fold++) {
                 int f = fold;
@@ -61,13 +63,24 @@ public final class FusionTrainer {
                 int[] train = java.util.stream.IntStream.range(0, foldOf.length).filter(i -> foldOf[i] != f).toArray();
                 FoldTrainer.FoldResult result = foldTrainer.train(fold, source, train, validation);
                 members.add(EnsembleMember.create(spec, device, result.scaler(), result.metrics(), result.params()));
+                for (int i = 0; i < validation.length; i++) {
+                    oofLogits.add(result.validationLogits()[i]);
+                    oofLabels.add(source.label(validation[i]));
+                }
             }
         } catch (RuntimeException e) {
             members.forEach(EnsembleMember::close);
             throw e;
         }
-        FusionEnsemble ensemble = new FusionEnsemble(spec, members);
-        LOG.info("ensemble trained: mean validation WAF {}", String.format(Locale.ROOT, "%.4f", ensemble.meanValidationWaf()));
+        // Each gold row's logits come from the one member that did not train on it: an honest calibration set.
+        TemperatureScaling.Fit calibration = TemperatureScaling.fit(oofLogits.toArray(float[][]::new),
+                oofLabels.stream().mapToInt(Integer::intValue).toArray());
+        FusionEnsemble ensemble = new FusionEnsemble(spec, members, calibration.temperature(), calibration);
+        LOG.info("ensemble trained: mean validation WAF {}, temperature {} (out-of-fold ECE {} -> {})",
+                String.format(Locale.ROOT, "%.4f", ensemble.meanValidationWaf()),
+                String.format(Locale.ROOT, "%.4f", calibration.temperature()),
+                String.format(Locale.ROOT, "%.4f", calibration.eceBefore()),
+                String.format(Locale.ROOT, "%.4f", calibration.eceAfter()));
         return ensemble;
     }
 

@@ -138,4 +138,40 @@ class FusionEnsembleTest {
         Exception e = assertThrows(java.io.UncheckedIOException.class, () -> FusionEnsemble.load(dir, "cpu"));
         assertTrue(e.getMessage().contains("ensemble.json"), e.getMessage());
     }
+
+    @Test
+    void theTemperatureFittedOutOfFoldIsSavedAndAppliedToProbabilities(@TempDir Path dir) throws Exception {
+        TemperatureScaling.Fit fit = ensemble.calibration().orElseThrow();
+        assertEquals(fit.temperature(), ensemble.temperature(), 0);
+        assertEquals(150, fit.rows()); // every gold row once, out of fold
+        assertTrue(fit.nllAfter() <= fit.nllBefore(), fit.toString());
+        Path target = dir.resolve("model");
+        ensemble.save(target);
+        JsonNode json = new ObjectMapper().readTree(target.resolve("ensemble.json").toFile());
+        assertEquals(fit.temperature(), json.get("temperature").asDouble(), 0);
+        try (FusionEnsemble loaded = FusionEnsemble.load(target, "cpu")) {
+            assertEquals(fit.temperature(), loaded.temperature(), 0);
+            float[][] logits = loaded.predictLogits(PROBE.subList(0, 3));
+            float[][] probs = loaded.predictProba(PROBE.subList(0, 3));
+            for (int r = 0; r < 3; r++) {
+                assertArrayEquals(TemperatureScaling.apply(logits, fit.temperature())[r], probs[r], 1e-6f);
+            }
+        }
+    }
+
+    @Test
+    void anEnsembleSavedBeforeCalibrationLoadsWithTemperatureOne(@TempDir Path dir) throws Exception {
+        Path target = dir.resolve("model");
+        ensemble.save(target);
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode manifest =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(target.resolve("ensemble.json").toFile());
+        manifest.remove("temperature");
+        json.writeValue(target.resolve("ensemble.json").toFile(), manifest);
+        try (FusionEnsemble loaded = FusionEnsemble.load(target, "cpu")) {
+            assertEquals(1.0, loaded.temperature(), 0);
+            assertArrayEquals(FusionEnsemble.softmax(loaded.predictLogits(PROBE.subList(0, 1)))[0],
+                    loaded.predictProba(PROBE.subList(0, 1))[0], 0f);
+        }
+    }
 }
