@@ -16,7 +16,7 @@ import java.util.Set;
  * @param modalities       which of video, audio, text to extract
  * @param faceModel        face_expression.onnx
  * @param melModel         melspectrogram.onnx
- * @param speechModel      embedding_model.onnx
+ * @param speechModel      embedding_model_full.onnx (or the 76-frame embedding_model.onnx)
  * @param textModel        sentence encoder ONNX file
  * @param textTokenizer    its HuggingFace tokenizer.json
  * @param framesPerClip    video frames sampled uniformly per clip
@@ -118,7 +118,7 @@ public record ExtractSpec(
         return new ExtractSpec(EnumSet.allOf(Modality.class),
                 dir.resolve("face-expression/face_expression.onnx").toString(),
                 dir.resolve("speech-embedding/melspectrogram.onnx").toString(),
-                dir.resolve("speech-embedding/embedding_model.onnx").toString(),
+                dir.resolve("speech-embedding/embedding_model_full.onnx").toString(),
                 SentenceEncoder.DEFAULT_MODEL, SentenceEncoder.DEFAULT_TOKENIZER,
                 8, FaceExpressionEncoder.IMAGE_SIZE, 32, 32, 32, 8, 48, 32, 128, 64, "cpu", 1, Map.of());
     }

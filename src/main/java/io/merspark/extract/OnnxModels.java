@@ -15,6 +15,17 @@ import java.nio.file.Path;
 /** Loads an ONNX file through DJL's ONNX Runtime engine; each encoder then opens predictors with its own translator. */
 final class OnnxModels {
 
+    /** DJL's switch that keeps ONNX Runtime from loading PyTorch as its alternative engine. */
+    static final String NO_ALTERNATIVE = "ai.djl.onnx.disable_alternative";
+
+    static {
+        // The encoders' translators only create and read arrays, which ONNX Runtime's own NDArrays do; loading the
+        // PyTorch natives as the "alternative engine" cost every executor start-up time and memory for nothing.
+        if (System.getProperty(NO_ALTERNATIVE) == null) {
+            System.setProperty(NO_ALTERNATIVE, "true");
+        }
+    }
+
     private OnnxModels() {
     }
 

@@ -171,11 +171,11 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
     private Object decode(Modality m, Input in) throws MediaException {
         return switch (m) {
             case VIDEO -> {
-                List<float[]> frames = new VideoFrameSampler().sample(path(in.video(), "video"),
+                List<float[]> frames = new VideoFrameSampler(sessions().threads).sample(path(in.video(), "video"),
                         spec.framesPerClip(), spec.frameSize());
                 yield frames;
             }
-            case AUDIO -> new AudioDecoder().decodeMono16k(
+            case AUDIO -> new AudioDecoder(sessions().threads).decodeMono16k(
                     path(in.audio() != null ? in.audio() : in.video(), "audio or video"));
             case TEXT -> {
                 if (in.text() == null || in.text().isBlank()) {

@@ -16,6 +16,18 @@ public final class AudioDecoder {
 
     public static final int SAMPLE_RATE = 16_000;
 
+    private final int threads;
+
+    /** One FFmpeg decoding thread: the caller is a single-core Spark task. */
+    public AudioDecoder() {
+        this(1);
+    }
+
+    /** @param threads FFmpeg decoding threads (the cores of the task) */
+    public AudioDecoder(int threads) {
+        this.threads = Math.max(1, threads);
+    }
+
     /**
      * @throws MediaException for a missing, non-media or truncated file, a file without audio track, or one that
      *                        decodes to zero samples. Silent audio is valid audio and is returned as zeros.
@@ -28,6 +40,7 @@ public final class AudioDecoder {
         grabber.setAudioChannels(1);
         grabber.setSampleFormat(avutil.AV_SAMPLE_FMT_S16);
         grabber.setSampleMode(FrameGrabber.SampleMode.SHORT);
+        grabber.setAudioOption("threads", Integer.toString(threads));
         try {
             MediaFiles.start(grabber, media);
             if (!grabber.hasAudio()) {

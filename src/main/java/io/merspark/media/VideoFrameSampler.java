@@ -17,6 +17,18 @@ import java.util.List;
  */
 public final class VideoFrameSampler {
 
+    private final int threads;
+
+    /** One FFmpeg decoding thread: the caller is a single-core Spark task. */
+    public VideoFrameSampler() {
+        this(1);
+    }
+
+    /** @param threads FFmpeg decoding threads (the cores of the task; FFmpeg's automatic count oversubscribes them) */
+    public VideoFrameSampler(int threads) {
+        this.threads = Math.max(1, threads);
+    }
+
     /**
      * @return up to {@code frames} frames in clip order (fewer when the clip has fewer frames)
      * @throws MediaException for a missing, non-media or truncated file, or one without decodable video frames
@@ -26,16 +38,27 @@ public final class VideoFrameSampler {
             throw new IllegalArgumentException("frames and size must be positive: " + frames + ", " + size);
         }
         MediaFiles.requireReadable(video);
-        int declared = declaredFrameCount(video);
-        int total = declared > 0 ? declared : countedFrames(video);
-        boolean[] wanted = uniformPicks(total, frames);
-        FFmpegFrameGrabber grabber = openRgb(video);
+        // One open: the declared frame count comes from the same grabber that decodes (a second pass only for a
+        // container that declares none).
+        FFmpegFrameGrabber grabber = openRgb(video, threads);
         try {
+            if (!grabber.hasVideo()) {
+                throw new MediaException("no video track: " + video.getFileName());
+            }
+            int declared = Math.max(grabber.getLengthInVideoFrames(), 0);
+            int total = declared > 0 ? declared : countedFrames(video, threads);
+            boolean[] wanted = uniformPicks(total, frames);
             List<float[]> picked = new ArrayList<>(frames);
             int index = 0;
             Frame frame = null;
-            while (picked.size() < frames && (frame = grabber.grabImage()) != null) {
-                if (index < wanted.length && wanted[index]) {
+            while (picked.size() < frames) {
+                // Only a picked frame is converted to RGB (doProcessing); the others are decoded and skipped.
+                boolean pick = index < wanted.length && wanted[index];
+                frame = grabber.grabFrame(false, true, pick, false);
+                if (frame == null) {
+                    break;
+                }
+                if (pick) {
                     picked.add(toChw(frame, size));
                 }
                 index++;
@@ -55,22 +78,9 @@ public final class VideoFrameSampler {
         }
     }
 
-    /** The frame count the container declares, 0 when it does not say. */
-    private static int declaredFrameCount(Path video) throws MediaException {
-        FFmpegFrameGrabber grabber = openRgb(video);
-        try {
-            if (!grabber.hasVideo()) {
-                throw new MediaException("no video track: " + video.getFileName());
-            }
-            return Math.max(grabber.getLengthInVideoFrames(), 0);
-        } finally {
-            MediaFiles.closeQuietly(grabber);
-        }
-    }
-
     /** An exact count from a decoding pass, for containers that do not declare one. */
-    private static int countedFrames(Path video) throws MediaException {
-        FFmpegFrameGrabber grabber = openRgb(video);
+    private static int countedFrames(Path video, int threads) throws MediaException {
+        FFmpegFrameGrabber grabber = openRgb(video, threads);
         try {
             int counted = 0;
             while (grabber.grabImage() != null) {
@@ -84,10 +94,11 @@ public final class VideoFrameSampler {
         }
     }
 
-    private static FFmpegFrameGrabber openRgb(Path video) throws MediaException {
+    private static FFmpegFrameGrabber openRgb(Path video, int threads) throws MediaException {
         FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile());
         grabber.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
         grabber.setAudioStream(-1);
+        grabber.setVideoOption("threads", Integer.toString(threads));
         try {
             MediaFiles.start(grabber, video);
         } catch (MediaException e) {

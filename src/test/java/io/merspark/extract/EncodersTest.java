@@ -32,7 +32,7 @@ class EncodersTest {
     static void load() {
         face = new FaceExpressionEncoder(MODELS.resolve("face-expression/face_expression.onnx"));
         speech = new SpeechEmbeddingEncoder(MODELS.resolve("speech-embedding/melspectrogram.onnx"),
-                MODELS.resolve("speech-embedding/embedding_model.onnx"));
+                MODELS.resolve("speech-embedding/embedding_model_full.onnx"));
         text = SentenceEncoder.fromLocations(SentenceEncoder.DEFAULT_MODEL, SentenceEncoder.DEFAULT_TOKENIZER, 128,
                 "cpu", 1);
     }

@@ -24,6 +24,6 @@ public final class TestSettings {
         return List.of(
                 "extract.video.model=\"" + models.resolve("face-expression/face_expression.onnx") + "\"",
                 "extract.audio.mel-model=\"" + models.resolve("speech-embedding/melspectrogram.onnx") + "\"",
-                "extract.audio.embedding-model=\"" + models.resolve("speech-embedding/embedding_model.onnx") + "\"");
+                "extract.audio.embedding-model=\"" + models.resolve("speech-embedding/embedding_model_full.onnx") + "\"");
     }
 }
