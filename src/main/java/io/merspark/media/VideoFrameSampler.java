@@ -25,18 +25,31 @@ public final class VideoFrameSampler {
         if (frames <= 0 || size <= 0) {
             throw new IllegalArgumentException("frames and size must be positive: " + frames + ", " + size);
         }
+        return sample(video, frames, frame -> toChw(frame, size));
+    }
+
+    /** As {@link #sample(Path, int, int)}, but each frame at full resolution (for face detection and cropping). */
+    public List<RgbImage> sampleImages(Path video, int frames) throws MediaException {
+        if (frames <= 0) {
+            throw new IllegalArgumentException("frames must be positive: " + frames);
+        }
+        return sample(video, frames, RgbImage::of);
+    }
+
+    private <T> List<T> sample(Path video, int frames, java.util.function.Function<Frame, T> keep)
+            throws MediaException {
         MediaFiles.requireReadable(video);
         int declared = declaredFrameCount(video);
         int total = declared > 0 ? declared : countedFrames(video);
         boolean[] wanted = uniformPicks(total, frames);
         FFmpegFrameGrabber grabber = openRgb(video);
         try {
-            List<float[]> picked = new ArrayList<>(frames);
+            List<T> picked = new ArrayList<>(frames);
             int index = 0;
             Frame frame = null;
             while (picked.size() < frames && (frame = grabber.grabImage()) != null) {
                 if (index < wanted.length && wanted[index]) {
-                    picked.add(toChw(frame, size));
+                    picked.add(keep.apply(frame));
                 }
                 index++;
             }
