@@ -87,7 +87,8 @@ public record ExtractSpec(
             throw new IllegalArgumentException("device: cpu, gpu or auto, got " + device);
         }
         for (Modality m : modalities) {
-            for (String location : locations(m)) {
+            for (String location : locations(m, faceModel, melModel, speechModel, textModel, textTokenizer,
+                    "detect".equals(face) ? faceDetector : null)) {
                 if (location == null || location.isBlank()) {
                     throw new IllegalArgumentException("model location for " + m.key() + " is missing");
                 }
@@ -96,11 +97,17 @@ public record ExtractSpec(
     }
 
     private List<String> locations(Modality m) {
+        return locations(m, faceModel, melModel, speechModel, textModel, textTokenizer,
+                detectsFaces() ? faceDetector : null);
+    }
+
+    /** Static, for the compact constructor (its fields are not assigned yet); {@code detector} null = no detection. */
+    private static List<String> locations(Modality m, String face, String mel, String speech, String text,
+                                          String tokenizer, String detector) {
         return switch (m) {
-            case VIDEO -> detectsFaces() ? java.util.Arrays.asList(faceModel, faceDetector)
-                    : java.util.Arrays.asList(faceModel);
-            case AUDIO -> java.util.Arrays.asList(melModel, speechModel);
-            case TEXT -> java.util.Arrays.asList(textModel, textTokenizer);
+            case VIDEO -> detector != null ? java.util.Arrays.asList(face, detector) : java.util.Arrays.asList(face);
+            case AUDIO -> java.util.Arrays.asList(mel, speech);
+            case TEXT -> java.util.Arrays.asList(text, tokenizer);
         };
     }
 
