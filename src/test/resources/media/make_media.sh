@@ -13,6 +13,10 @@ ff=(ffmpeg -y -hide_banner -loglevel error -bitexact)
 "${ff[@]}" -f lavfi -i anullsrc=r=16000:cl=mono -t 1 -c:a pcm_s16le silence.wav
 # a WAV header with no samples at all
 "${ff[@]}" -f lavfi -i anullsrc=r=16000:cl=mono -t 0 -c:a pcm_s16le zero_samples.wav
+# 2 s of ffmpeg's SMPTE colour bars (no face anywhere) with a 440 Hz tone: face = detect must find no face.
+# (Not testsrc/testsrc2: face-api's TinyFaceDetector itself scores a box on their moving top part 0.82 / 0.97.)
+"${ff[@]}" -f lavfi -i smptebars=size=320x240:rate=15 -f lavfi -i sine=frequency=440:sample_rate=16000 -t 2 \
+  -c:v mpeg4 -q:v 8 -c:a aac -b:a 32k -shortest smptebars_noface.mp4
 # a zero-byte file
 : > zero_bytes.mp4
 ls -l

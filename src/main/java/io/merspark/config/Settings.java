@@ -34,6 +34,7 @@ public record Settings(
         String rendered) implements Serializable {
 
     public static final Set<String> MODALITIES = Set.of("video", "audio", "text");
+    public static final Set<String> FACE_MODES = Set.of("none", "detect");
     /** agt = Audio-Guided Transformer over tokens; attention = pooled baseline; a modality = the baseline on it alone. */
     public static final Set<String> MODELS = Set.of("agt", "attention", "audio", "video", "text");
     public static final Set<String> LOSSES = Set.of("plain", "class-weighted");
@@ -43,7 +44,9 @@ public record Settings(
     public record SparkSettings(String master, String appName, int shufflePartitions) implements Serializable {
     }
 
-    public record VideoSettings(String model, int frames, int size, int batchSize, int maxTokens) implements Serializable {
+    /** @param face none | detect (crop the largest face of each frame, found by {@code faceModel}) */
+    public record VideoSettings(String model, int frames, int size, int batchSize, int maxTokens, String face,
+                                String faceModel) implements Serializable {
     }
 
     public record AudioSettings(String melModel, String embeddingModel, int batchSize, int maxTokens) implements Serializable {
@@ -124,12 +127,15 @@ public record Settings(
                 throw new SettingsException("mer.extract.modalities: unknown modality '" + m + "', expected one of " + MODALITIES);
             }
         }
+        String face = oneOf(c, "mer.extract.video.face", FACE_MODES);
         VideoSettings video = new VideoSettings(
                 modelPath(c, "mer.extract.video.model", modalities.contains("video")),
                 positive(c, "mer.extract.video.frames"),
                 positive(c, "mer.extract.video.size"),
                 positive(c, "mer.extract.video.batch-size"),
-                positive(c, "mer.extract.video.max-tokens"));
+                positive(c, "mer.extract.video.max-tokens"),
+                face,
+                modelPath(c, "mer.extract.video.face-model", modalities.contains("video") && "detect".equals(face)));
         AudioSettings audio = new AudioSettings(
                 modelPath(c, "mer.extract.audio.mel-model", modalities.contains("audio")),
                 modelPath(c, "mer.extract.audio.embedding-model", modalities.contains("audio")),
@@ -143,6 +149,7 @@ public record Settings(
                 positive(c, "mer.extract.text.max-tokens"));
         Map<String, ModelPin> pins = new LinkedHashMap<>();
         pin(c, "mer.extract.video.model", video.model(), pins);
+        pin(c, "mer.extract.video.face-model", video.faceModel(), pins);
         pin(c, "mer.extract.audio.mel-model", audio.melModel(), pins);
         pin(c, "mer.extract.audio.embedding-model", audio.embeddingModel(), pins);
         pin(c, "mer.extract.text.model", text.model(), pins);

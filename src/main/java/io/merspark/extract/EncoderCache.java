@@ -53,6 +53,13 @@ public final class EncoderCache {
                 () -> new FaceExpressionEncoder(spec.model(spec.faceModel()), device, threads));
     }
 
+    /** The face detector of {@code face = detect} on {@code device}, loaded once per JVM. */
+    public static io.merspark.face.TinyFaceDetector faceDetector(ExtractSpec spec, Device device, int threads,
+                                                                 LongAccumulator loads) {
+        return get("face-detector|" + pinned(spec, spec.faceDetector()) + "|" + device + "|" + threads, loads,
+                () -> new io.merspark.face.TinyFaceDetector(spec.model(spec.faceDetector()), device, threads));
+    }
+
     /** The speech encoder (mel + embedding models) on {@code device}, loaded once per JVM. */
     public static SpeechEmbeddingEncoder speech(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
         return get("speech|" + pinned(spec, spec.melModel()) + "|" + pinned(spec, spec.speechModel()) + "|" + device

@@ -34,6 +34,8 @@ import java.util.Set;
  * @param threads          ONNX Runtime intra-op threads per model outside Spark tasks; a task uses its
  *                         {@code spark.task.cpus}
  * @param pins             model location → the SHA-256 it must have (locations not named are not checked)
+ * @param face             "none" (whole frames) or "detect" (the largest face of each frame, cropped)
+ * @param faceDetector     tiny_face_detector.onnx, loaded when {@code face} is "detect"
  */
 public record ExtractSpec(
         Set<Modality> modalities,
@@ -54,7 +56,9 @@ public record ExtractSpec(
         int rowsPerPartition,
         String device,
         int threads,
-        Map<String, ModelPin> pins) implements Serializable {
+        Map<String, ModelPin> pins,
+        String face,
+        String faceDetector) implements Serializable {
 
     public ExtractSpec {
         pins = pins == null ? Map.of() : Map.copyOf(pins);
@@ -76,11 +80,15 @@ public record ExtractSpec(
             throw new IllegalArgumentException("frameSize: the face model takes " + FaceExpressionEncoder.IMAGE_SIZE
                     + " px frames, got " + frameSize);
         }
+        if (!"none".equals(face) && !"detect".equals(face)) {
+            throw new IllegalArgumentException("face: none or detect, got " + face);
+        }
         if (!"cpu".equals(device) && !"gpu".equals(device) && !"auto".equals(device)) {
             throw new IllegalArgumentException("device: cpu, gpu or auto, got " + device);
         }
         for (Modality m : modalities) {
-            for (String location : locations(m, faceModel, melModel, speechModel, textModel, textTokenizer)) {
+            for (String location : locations(m, faceModel, melModel, speechModel, textModel, textTokenizer,
+                    "detect".equals(face) ? faceDetector : null)) {
                 if (location == null || location.isBlank()) {
                     throw new IllegalArgumentException("model location for " + m.key() + " is missing");
                 }
@@ -88,13 +96,31 @@ public record ExtractSpec(
         }
     }
 
+    private List<String> locations(Modality m) {
+        return locations(m, faceModel, melModel, speechModel, textModel, textTokenizer,
+                detectsFaces() ? faceDetector : null);
+    }
+
+    /** Static, for the compact constructor (its fields are not assigned yet); {@code detector} null = no detection. */
     private static List<String> locations(Modality m, String face, String mel, String speech, String text,
-                                          String tokenizer) {
+                                          String tokenizer, String detector) {
         return switch (m) {
-            case VIDEO -> java.util.Arrays.asList(face);
+            case VIDEO -> detector != null ? java.util.Arrays.asList(face, detector) : java.util.Arrays.asList(face);
             case AUDIO -> java.util.Arrays.asList(mel, speech);
             case TEXT -> java.util.Arrays.asList(text, tokenizer);
         };
+    }
+
+    /** True when frames are face crops ({@code mer.extract.video.face = detect}). */
+    public boolean detectsFaces() {
+        return "detect".equals(face);
+    }
+
+    /** The same spec with face detection on ({@code detect}, the detector at {@code detector}) or off. */
+    public ExtractSpec withFace(String mode, String detector) {
+        return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
+                frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
+                textMaxLength, rowsPerPartition, device, threads, pins, mode, detector);
     }
 
     /** The model locations the extraction of {@code modalities} loads, in modality order. */
@@ -102,7 +128,7 @@ public record ExtractSpec(
         List<String> out = new java.util.ArrayList<>();
         for (Modality m : Modality.values()) {
             if (modalities.contains(m)) {
-                out.addAll(locations(m, faceModel, melModel, speechModel, textModel, textTokenizer));
+                out.addAll(locations(m));
             }
         }
         return out;
@@ -120,31 +146,32 @@ public record ExtractSpec(
                 dir.resolve("speech-embedding/melspectrogram.onnx").toString(),
                 dir.resolve("speech-embedding/embedding_model_full.onnx").toString(),
                 SentenceEncoder.DEFAULT_MODEL, SentenceEncoder.DEFAULT_TOKENIZER,
-                8, FaceExpressionEncoder.IMAGE_SIZE, 32, 32, 32, 8, 48, 32, 128, 64, "cpu", 1, Map.of());
+                8, FaceExpressionEncoder.IMAGE_SIZE, 32, 32, 32, 8, 48, 32, 128, 64, "cpu", 1, Map.of(), "none",
+                dir.resolve("face-detector/tiny_face_detector.onnx").toString());
     }
 
     public ExtractSpec withModalities(Set<Modality> m) {
         return new ExtractSpec(m, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rowsPerPartition, device, threads, pins);
+                textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector);
     }
 
     public ExtractSpec withRowsPerPartition(int rows) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rows, device, threads, pins);
+                textMaxLength, rows, device, threads, pins, face, faceDetector);
     }
 
     public ExtractSpec withBatchSize(int batch) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, batch, batch, batch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
-                rowsPerPartition, device, threads, pins);
+                rowsPerPartition, device, threads, pins, face, faceDetector);
     }
 
     public ExtractSpec withDevice(String d) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rowsPerPartition, d, threads, pins);
+                textMaxLength, rowsPerPartition, d, threads, pins, face, faceDetector);
     }
 
     /**
@@ -158,14 +185,14 @@ public record ExtractSpec(
         return new ExtractSpec(modalities, absolute(faceModel), absolute(melModel), absolute(speechModel),
                 absolute(textModel), absolute(textTokenizer), framesPerClip, frameSize, videoBatch, audioBatch,
                 textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength, rowsPerPartition, device,
-                threads, absolutePins);
+                threads, absolutePins, face, absolute(faceDetector));
     }
 
     /** The same spec with model pins (location → expected SHA-256). */
     public ExtractSpec withPins(Map<String, ModelPin> p) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rowsPerPartition, device, threads, p);
+                textMaxLength, rowsPerPartition, device, threads, p, face, faceDetector);
     }
 
     /**

@@ -26,7 +26,8 @@ import static org.apache.spark.sql.functions.lit;
 /**
  * The extract stage: shards a manifest over tasks, decodes and encodes every (sample, modality) once, and writes
  * <ul>
- *   <li>{@code featuresDir}: Parquet partitioned by {@code modality}, columns sample_id, encoder, pooled, tokens;</li>
+ *   <li>{@code featuresDir}: Parquet partitioned by {@code modality}, columns sample_id, encoder, pooled, tokens,
+ *       face_found (video with face = detect: share of sampled frames with a face; null otherwise);</li>
  *   <li>{@code errorsDir}: Parquet, columns sample_id, modality, reason — one row per (sample, modality) that
  *       failed, so nothing is dropped silently.</li>
  * </ul>
@@ -60,7 +61,8 @@ public final class FeatureExtractor {
             }
             Dataset<Row> staged = spark.read().parquet(staging);
             staged.filter(col("reason").isNull())
-                    .select(col("sample_id"), col("encoder"), col("pooled"), col("tokens"), col("modality"))
+                    .select(col("sample_id"), col("encoder"), col("pooled"), col("tokens"), col("face_found"),
+                            col("modality"))
                     .write().mode(SaveMode.Overwrite).partitionBy("modality").parquet(featuresDir);
             staged.filter(col("reason").isNotNull())
                     .select(col("sample_id"), col("modality"), col("reason"))

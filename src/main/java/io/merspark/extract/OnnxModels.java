@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /** Loads an ONNX file through DJL's ONNX Runtime engine; each encoder then opens predictors with its own translator. */
-final class OnnxModels {
+public final class OnnxModels {
 
     /** DJL's switch that keeps ONNX Runtime from loading PyTorch as its alternative engine. */
     static final String NO_ALTERNATIVE = "ai.djl.onnx.disable_alternative";
@@ -33,7 +33,7 @@ final class OnnxModels {
      * @param device  the DJL device (ONNX Runtime uses CUDA only when its GPU build is on the classpath)
      * @param threads intra-op threads of this session: keep it at the cores of one Spark task to avoid oversubscription
      */
-    static ZooModel<NDList, NDList> load(Path onnx, Device device, int threads) {
+    public static ZooModel<NDList, NDList> load(Path onnx, Device device, int threads) {
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
                 .optModelPath(onnx)
@@ -57,7 +57,7 @@ final class OnnxModels {
     }
 
     /** ONNX Runtime may return outputs in session order, so outputs are picked by name. */
-    static NDArray output(NDList outputs, String name) {
+    public static NDArray output(NDList outputs, String name) {
         for (NDArray a : outputs) {
             if (name.equals(a.getName())) {
                 return a;

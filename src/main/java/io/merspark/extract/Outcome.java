@@ -18,17 +18,23 @@ final class Outcome {
             .add("pooled", DataTypes.createArrayType(DataTypes.FloatType, false), true)
             .add("tokens", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType, false), false),
                     true)
-            .add("reason", DataTypes.StringType, true);
+            .add("reason", DataTypes.StringType, true)
+            .add("face_found", DataTypes.FloatType, true);
 
     private Outcome() {
     }
 
     static Row feature(String sampleId, Modality m, String encoder, Embedding e, int maxTokens) {
-        return RowFactory.create(sampleId, m.key(), encoder, e.pooled(), cap(e.tokens(), maxTokens), null);
+        return feature(sampleId, m, encoder, e, maxTokens, null);
+    }
+
+    /** @param faceFound share of a video's frames with a face (face = detect), null otherwise */
+    static Row feature(String sampleId, Modality m, String encoder, Embedding e, int maxTokens, Float faceFound) {
+        return RowFactory.create(sampleId, m.key(), encoder, e.pooled(), cap(e.tokens(), maxTokens), null, faceFound);
     }
 
     static Row error(String sampleId, Modality m, String reason) {
-        return RowFactory.create(sampleId, m.key(), null, null, null, reason);
+        return RowFactory.create(sampleId, m.key(), null, null, null, reason, null);
     }
 
     /** Keeps at most {@code max} token vectors, evenly spread over the sequence and in order. */

@@ -1,6 +1,8 @@
 package io.merspark.extract;
 
+import io.merspark.face.FaceCropper;
 import io.merspark.media.AudioDecoder;
+import io.merspark.media.RgbImage;
 import io.merspark.media.MediaException;
 import io.merspark.media.VideoFrameSampler;
 import org.apache.spark.TaskContext;
@@ -162,7 +164,8 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
             if (!e.isFinite()) {
                 out.add(Outcome.error(ids.get(i), m, "non-finite values (NaN/Inf) in " + m.key() + " embedding"));
             } else {
-                out.add(Outcome.feature(ids.get(i), m, encoder, e, spec.maxTokens(m)));
+                Float faceFound = decoded.get(i) instanceof FaceCropper.Crops c ? c.faceFound() : null;
+                out.add(Outcome.feature(ids.get(i), m, encoder, e, spec.maxTokens(m), faceFound));
             }
         }
         return out;
@@ -171,6 +174,16 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
     private Object decode(Modality m, Input in) throws MediaException {
         return switch (m) {
             case VIDEO -> {
+                if (spec.detectsFaces()) {
+                    // full-resolution frames, cropped straight to the encoder's size around the largest face
+                    List<RgbImage> images = new VideoFrameSampler(sessions().threads)
+                            .sampleImages(path(in.video(), "video"), spec.framesPerClip());
+                    try {
+                        yield new FaceCropper(faceDetector()).crop(images, spec.frameSize());
+                    } catch (ai.djl.translate.TranslateException e) {
+                        throw new IllegalArgumentException("face detection failed: " + e.getMessage(), e);
+                    }
+                }
                 List<float[]> frames = new VideoFrameSampler(sessions().threads).sample(path(in.video(), "video"),
                         spec.framesPerClip(), spec.frameSize());
                 yield frames;
@@ -197,7 +210,8 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
     private List<Embedding> encode(Modality m, List<Object> inputs) throws Exception {
         Sessions s = sessions();
         return switch (m) {
-            case VIDEO -> s.face().encode((List<List<float[]>>) (List<?>) inputs);
+            case VIDEO -> s.face().encode(inputs.stream()
+                    .map(i -> i instanceof FaceCropper.Crops c ? c.frames() : (List<float[]>) i).toList());
             case AUDIO -> s.speech().encode((List<float[]>) (List<?>) inputs);
             case TEXT -> {
                 LongAdder truncated = new LongAdder();
@@ -206,6 +220,11 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
                 yield e;
             }
         };
+    }
+
+    private io.merspark.face.TinyFaceDetector faceDetector() {
+        Sessions s = sessions();
+        return EncoderCache.faceDetector(spec, s.device, s.threads, modelLoads);
     }
 
     private String encoderId(Modality m) {

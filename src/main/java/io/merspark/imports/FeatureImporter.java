@@ -83,7 +83,9 @@ public final class FeatureImporter {
                     org.apache.spark.sql.functions.concat(lit("width "), col("width").cast(DataTypes.StringType),
                             lit(" differs from the folder's width " + width + " (most files)")))
                     .otherwise(col("reason")));
-            checked.filter(col("reason").isNull()).select("sample_id", "encoder", "pooled", "tokens")
+            // face_found as the extract job writes it (null: imported features say nothing about faces)
+            checked.filter(col("reason").isNull()).select(col("sample_id"), col("encoder"), col("pooled"),
+                            col("tokens"), lit(null).cast(DataTypes.FloatType).as("face_found"))
                     .write().mode(SaveMode.Overwrite).parquet(featuresOut);
             Dataset<Row> errors = checked.filter(col("reason").isNotNull())
                     .select(col("sample_id"), lit(modality.key()).as("modality"), col("reason"));

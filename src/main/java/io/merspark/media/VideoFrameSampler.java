@@ -37,6 +37,19 @@ public final class VideoFrameSampler {
         if (frames <= 0 || size <= 0) {
             throw new IllegalArgumentException("frames and size must be positive: " + frames + ", " + size);
         }
+        return sample(video, frames, frame -> toChw(frame, size));
+    }
+
+    /** As {@link #sample(Path, int, int)}, but each frame at full resolution (for face detection and cropping). */
+    public List<RgbImage> sampleImages(Path video, int frames) throws MediaException {
+        if (frames <= 0) {
+            throw new IllegalArgumentException("frames must be positive: " + frames);
+        }
+        return sample(video, frames, RgbImage::of);
+    }
+
+    private <T> List<T> sample(Path video, int frames, java.util.function.Function<Frame, T> keep)
+            throws MediaException {
         MediaFiles.requireReadable(video);
         // One open: the declared frame count comes from the same grabber that decodes (a second pass only for a
         // container that declares none).
@@ -48,7 +61,7 @@ public final class VideoFrameSampler {
             int declared = Math.max(grabber.getLengthInVideoFrames(), 0);
             int total = declared > 0 ? declared : countedFrames(video, threads);
             boolean[] wanted = uniformPicks(total, frames);
-            List<float[]> picked = new ArrayList<>(frames);
+            List<T> picked = new ArrayList<>(frames);
             int index = 0;
             Frame frame = null;
             while (picked.size() < frames) {
@@ -59,7 +72,7 @@ public final class VideoFrameSampler {
                     break;
                 }
                 if (pick) {
-                    picked.add(toChw(frame, size));
+                    picked.add(keep.apply(frame));
                 }
                 index++;
             }

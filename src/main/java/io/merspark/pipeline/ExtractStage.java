@@ -98,6 +98,7 @@ public final class ExtractStage {
         Settings.ExtractSettings e = s.extract();
         Map<String, String> keys = new HashMap<>();
         keys.put(e.video().model(), "mer.extract.video.model");
+        keys.put(e.video().faceModel(), "mer.extract.video.face-model");
         keys.put(e.audio().melModel(), "mer.extract.audio.mel-model");
         keys.put(e.audio().embeddingModel(), "mer.extract.audio.embedding-model");
         keys.put(e.text().model(), "mer.extract.text.model");
@@ -129,6 +130,7 @@ public final class ExtractStage {
                 e.video().frames(), e.video().size(),
                 e.video().batchSize(), e.audio().batchSize(), e.text().batchSize(),
                 e.video().maxTokens(), e.audio().maxTokens(), e.text().maxTokens(),
-                e.text().maxLength(), e.partitionRows(), e.device(), 1, e.pins());
+                e.text().maxLength(), e.partitionRows(), e.device(), 1, e.pins(),
+                e.video().face(), e.video().faceModel());
     }
 }

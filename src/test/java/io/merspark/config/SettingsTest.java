@@ -102,4 +102,22 @@ class SettingsTest {
         SettingsException e = assertThrows(SettingsException.class, () -> load(dir.resolve("none.conf")));
         assertTrue(e.getMessage().contains("none.conf"));
     }
+
+    @Test
+    void faceModeIsCheckedAndTheDetectorIsNeededOnlyWhenDetecting() {
+        assertEquals("none", load(null).extract().video().face());
+        SettingsException mode = assertThrows(SettingsException.class, () -> load(null, "extract.video.face=crop"));
+        assertTrue(mode.getMessage().contains("mer.extract.video.face"), mode.getMessage());
+        // a missing detector file is no problem without detection, and stops the job with it
+        Settings none = load(null, "extract.video.face-model=/nowhere/detector.onnx");
+        assertEquals("/nowhere/detector.onnx", none.extract().video().faceModel());
+        SettingsException missing = assertThrows(SettingsException.class,
+                () -> load(null, "extract.video.face=detect", "extract.video.face-model=/nowhere/detector.onnx"));
+        assertTrue(missing.getMessage().startsWith("mer.extract.video.face-model: model file not found"),
+                missing.getMessage());
+        Settings detect = load(null, "extract.video.face=detect",
+                "extract.video.face-model-sha256=" + "ab".repeat(32));
+        assertEquals("mer.extract.video.face-model-sha256",
+                detect.extract().pins().get(detect.extract().video().faceModel()).key());
+    }
 }
