@@ -85,7 +85,7 @@ public record Settings(
     public record SelectSettings(String strategy, double threshold, Map<String, Double> classThresholds,
                                  boolean softWeighting, double freeMatchMomentum, int maxPerClass,
                                  boolean balanceClasses, boolean requireAgreement, double maxSpread,
-                                 double floor, double budget)
+                                 double floor, double budget, boolean collapseGuard)
             implements Serializable {
     }
 
@@ -203,7 +203,8 @@ public record Settings(
                 c.getBoolean("mer.select.require-agreement"),
                 c.getDouble("mer.select.max-spread"),
                 fraction(c, "mer.select.floor", false),
-                budget(c, "mer.select.budget"));
+                budget(c, "mer.select.budget"),
+                c.getBoolean("mer.select.collapse-guard"));
 
         String truth = c.getString("mer.evaluate.truth");
         if (!truth.isBlank() && !Files.isRegularFile(Paths.get(truth))) {

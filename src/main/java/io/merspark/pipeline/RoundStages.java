@@ -15,6 +15,7 @@ import io.merspark.score.EnsembleCache;
 import io.merspark.score.EnsembleScorer;
 import io.merspark.select.FreeMatchState;
 import io.merspark.select.PseudoLabelSelector;
+import io.merspark.select.SelectionHealth;
 import io.merspark.select.SelectionSettings;
 import io.merspark.train.FoldPlan;
 import io.merspark.train.FusionEnsemble;
@@ -184,13 +185,19 @@ public final class RoundStages {
         Dataset<Row> scores = ctx.spark().read().parquet(ctx.layout().scores(round));
         SelectionSettings sel = selectionSettings(round);
         PipelineModel model = PseudoLabelSelector.fit(sel, scores);
-        Dataset<Row> accepted = model.transform(scores)
+        Dataset<Row> selected = model.transform(scores)
                 .select("sample_id", "label", "confidence", "weight", "strategy", "round");
+        // the collapse guard: the accepted mix against the gold train prior, rebalanced by quota when on
+        SelectionHealth.Result health = SelectionHealth.check(selected, "label", s.classes(),
+                goldTrainPrior().stream().mapToDouble(Double::doubleValue).toArray(), s.select().collapseGuard());
+        Dataset<Row> accepted = health.kept();
         // FreeMatch's thresholds are state carried to the next round; it is written before the round's pseudo/
         // table is committed, so a committed pseudo/ always has its state beside it.
         Optional<FreeMatchState> state = PseudoLabelSelector.freeMatchState(model, scores);
         state.ifPresent(st -> ctx.storage().writeText(freeMatchStateFile(round), st.toJson()));
-        ctx.storage().writeText(selectionFile(round), Json.write(thresholdsUsed(sel, model, scores, state)));
+        Map<String, Object> selection = thresholdsUsed(sel, model, scores, state);
+        selection.put("health", health.toJson(previousShares(round)));
+        ctx.storage().writeText(selectionFile(round), Json.write(selection));
         // as many files as the selection's partitions: the table grows with the pool, so no single writer
         ctx.storage().commitParquet(accepted, ctx.layout().pseudo(round));
         ctx.storage().commit(ctx.layout().selector(round), tmp -> {
@@ -201,7 +208,8 @@ public final class RoundStages {
             }
         });
         long n = ctx.spark().read().parquet(ctx.layout().pseudo(round)).count();
-        LOG.info("round {}: accepted {} pseudo-labels ({})", round, n, sel.strategyName());
+        LOG.info("round {}: accepted {} pseudo-labels ({}), selection health {} {}", round, n, sel.strategyName(),
+                health.status(), health.collapsedClasses());
         return n;
     }
 
@@ -311,6 +319,17 @@ public final class RoundStages {
             base = base.withAgreement(sel.maxSpread() >= 0 ? a.withMaxSpread(sel.maxSpread()) : a);
         }
         return base.withSoftWeighting(sel.softWeighting()).forRound(round);
+    }
+
+    /** The accepted class shares round r-1's selection recorded, when it has a health record. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Double> previousShares(int round) {
+        if (round <= 1 || !ctx.storage().exists(selectionFile(round - 1))) {
+            return null;
+        }
+        Object health = Json.readMap(ctx.storage().readText(selectionFile(round - 1))).get("health");
+        return health instanceof Map<?, ?> h && h.get("shares") instanceof Map<?, ?> shares
+                ? (Map<String, Double>) shares : null;
     }
 
     /** Class shares of the manifest's gold train labels, aligned with {@code mer.classes}. */

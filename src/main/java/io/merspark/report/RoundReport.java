@@ -160,13 +160,14 @@ public final class RoundReport {
                 + "padding:4px 8px;text-align:right}img{max-width:48%;margin:4px}</style></head><body>");
         b.append("<h1>Self-training report</h1><table><tr><th>round</th><th>n_train</th><th>pseudo used</th>"
                 + "<th>accepted</th><th>pseudo acc</th><th>test WAF</th><th>test acc</th><th>WAF after voting</th>"
-                + "<th>acc after voting</th></tr>");
+                + "<th>acc after voting</th><th>selection health</th></tr>");
         for (int i = 0; i < rounds.size(); i++) {
             JsonNode m = metrics.get(i);
             b.append("<tr><td>").append(rounds.get(i)).append("</td>")
                     .append(cell(m.path("n_train"))).append(cell(m.path("n_pseudo_used"))).append(cell(m.path("n_pseudo")))
                     .append(cell(m.path("pseudo_accuracy"))).append(cell(m.path("waf"))).append(cell(m.path("accuracy")))
                     .append(cell(m.path("corrected").path("waf"))).append(cell(m.path("corrected").path("accuracy")))
+                    .append(healthCell(m.path("selection").path("health")))
                     .append("</tr>");
         }
         b.append("</table><h2>Per-class F1 (last round, final predictions)</h2><table><tr>");
@@ -180,6 +181,26 @@ public final class RoundReport {
         }
         b.append("<p>Predictions of the last round: <a href=\"predictions.csv\">predictions.csv</a></p></body></html>\n");
         return b.toString();
+    }
+
+    /** The guard's status, and for a collapse the classes and how many labels the quota dropped. */
+    private static String healthCell(JsonNode h) {
+        if (h.isMissingNode()) {
+            return "<td>-</td>";
+        }
+        StringBuilder text = new StringBuilder(h.path("status").asText());
+        if (h.path("collapsed_classes").size() > 0) {
+            List<String> parts = new java.util.ArrayList<>();
+            h.path("collapsed_classes").forEach(c -> parts.add(c.asText() + String.format(java.util.Locale.ROOT,
+                    " %.2f (prior %.2f)", h.path("shares_before").path(c.asText()).asDouble(),
+                    h.path("prior").path(c.asText()).asDouble())));
+            long dropped = 0;
+            for (JsonNode d : h.path("dropped")) {
+                dropped += d.asLong();
+            }
+            text.append(": ").append(String.join(", ", parts)).append("; dropped ").append(dropped);
+        }
+        return "<td>" + text.toString().replace("<", "&lt;") + "</td>";
     }
 
     private static String cell(JsonNode v) {

@@ -44,6 +44,20 @@ class SelectStageTest {
         spark.createDataFrame(rows, io.merspark.score.EnsembleScorer.SCHEMA).write().parquet(ctx.layout().scores(round));
     }
 
+    /** A manifest of gold train rows only, {@code counts[c]} of class c: the prior topk and the guard read. */
+    private static void writeManifest(SparkSession spark, JobContext ctx, int... counts) {
+        List<Row> rows = new ArrayList<>();
+        String[] classes = {"neutral", "angry", "happy", "sad", "worried", "surprise"};
+        for (int c = 0; c < counts.length; c++) {
+            for (int i = 0; i < counts[c]; i++) {
+                rows.add(RowFactory.create("t" + c + "_" + i, "train", classes[c]));
+            }
+        }
+        spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType()
+                        .add("sample_id", "string").add("split", "string").add("label", "string"))
+                .write().parquet(ctx.layout().manifest());
+    }
+
     private static Set<String> accepted(SparkSession spark, JobContext ctx, int round) {
         return spark.read().parquet(ctx.layout().pseudo(round)).collectAsList().stream()
                 .map(r -> r.getString(0)).collect(Collectors.toSet());
@@ -53,6 +67,7 @@ class SelectStageTest {
     void fixedThresholdWithQuota(SparkSession spark, @TempDir Path root) throws Exception {
         JobContext ctx = JobContext.of(spark, RoundPipelineTest.settings(root, "select.threshold=0.25",
                 "select.max-per-class=1"));
+        writeManifest(spark, ctx, 2, 2, 2, 2, 2, 2);
         writeScores(spark, ctx, 1);
         assertEquals(6, new RoundStages(ctx).select(1));
         assertTrue(accepted(spark, ctx, 1).stream().allMatch(id -> id.endsWith("_hi")));
@@ -61,11 +76,58 @@ class SelectStageTest {
                 .readTree(Path.of(ctx.layout().round(1), "selection.json").toFile());
         assertEquals("fixed+quota", used.get("strategy").asText());
         assertEquals(0.25, used.get("thresholds").get("worried").asDouble(), 1e-12);
+        assertEquals("ok", used.get("health").get("status").asText());
+    }
+
+    @Test
+    void topKTakesThePriorShareOfTheBudget(SparkSession spark, @TempDir Path root) throws Exception {
+        JobContext ctx = JobContext.of(spark, RoundPipelineTest.settings(root, "select.strategy=topk",
+                "select.budget=0.5"));
+        writeManifest(spark, ctx, 2, 2, 2, 2, 2, 2);
+        writeScores(spark, ctx, 1);
+        // 0.5 of 12 rows, uniform prior: one per class, the 0.3 rows are below the 0.5 floor
+        assertEquals(6, new RoundStages(ctx).select(1));
+        assertTrue(accepted(spark, ctx, 1).stream().allMatch(id -> id.endsWith("_hi")));
+        var used = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Path.of(ctx.layout().round(1), "selection.json").toFile());
+        assertEquals("topk", used.get("strategy").asText());
+        assertEquals(1, used.get("topk").get("quotas").get("sad").asLong());
+        assertEquals(0.5, used.get("thresholds").get("sad").asDouble(), 1e-12);
+    }
+
+    @Test
+    void aCollapseAgainstTheGoldPriorIsRebalancedAndRecorded(SparkSession spark, @TempDir Path root)
+            throws Exception {
+        // prior neutral 0.7, the others 0.06: every other class's 2 of 12 accepted (0.167) is above 0.12
+        JobContext ctx = JobContext.of(spark, RoundPipelineTest.settings(root, "select.threshold=0.25"));
+        writeManifest(spark, ctx, 35, 3, 3, 3, 3, 3);
+        writeScores(spark, ctx, 1);
+
+        // caps: T = 12 -> neutral 2, others 1, T = 7 -> others 0, T = 2 -> stable
+        assertEquals(2, new RoundStages(ctx).select(1));
+        assertEquals(Set.of("s0_hi", "s0_lo"), accepted(spark, ctx, 1));
+        var health = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Path.of(ctx.layout().round(1), "selection.json").toFile()).get("health");
+        assertEquals("rebalanced", health.get("status").asText());
+        assertEquals(5, health.get("collapsed_classes").size());
+        assertEquals(2, health.get("dropped").get("worried").asLong());
+        assertEquals(0.7, health.get("prior").get("neutral").asDouble(), 1e-12);
+        assertEquals(1.0, health.get("shares").get("neutral").asDouble(), 1e-12);
+
+        JobContext off = JobContext.of(spark, RoundPipelineTest.settings(root.resolve("off"), "select.threshold=0.25",
+                "select.collapse-guard=false"));
+        writeManifest(spark, off, 35, 3, 3, 3, 3, 3);
+        writeScores(spark, off, 1);
+        assertEquals(12, new RoundStages(off).select(1));
+        assertEquals("collapsed", new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Path.of(off.layout().round(1), "selection.json").toFile())
+                .get("health").get("status").asText());
     }
 
     @Test
     void freeMatchStateIsCarriedToTheNextRound(SparkSession spark, @TempDir Path root) throws Exception {
         JobContext ctx = JobContext.of(spark, RoundPipelineTest.settings(root, "select.strategy=freematch"));
+        writeManifest(spark, ctx, 2, 2, 2, 2, 2, 2);
         writeScores(spark, ctx, 1);
         writeScores(spark, ctx, 2);
         RoundStages stages = new RoundStages(ctx);
