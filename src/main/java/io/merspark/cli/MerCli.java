@@ -179,7 +179,7 @@ public final class MerCli implements Callable<Integer> {
 
         @Mixin CommonOptions o;
 
-        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select | train | models | prior | protocol")
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select | train | models | prior | protocol | round")
         String what;
 
         @Option(names = "--configs", split = ";", defaultValue = PROTOCOL_CONFIGS,
@@ -188,6 +188,9 @@ public final class MerCli implements Callable<Integer> {
 
         @Option(names = "--rounds", defaultValue = "3", description = "protocol: self-training rounds of a configuration that names none (default 3)")
         int rounds;
+
+        @Option(names = "--pool", defaultValue = "10000", description = "round: unlabeled rows of the scaled root (default 10000)")
+        int pool;
 
         @Option(names = "--epochs", defaultValue = "5", description = "train: timed epochs (default 5)")
         int epochs;
@@ -248,6 +251,24 @@ public final class MerCli implements Callable<Integer> {
                     }
                     new io.merspark.bench.ProtocolBench(ctx.spark(), o::settings).run(ctx.settings().root(), parsed,
                             seeds, System.out);
+                    return 0;
+                });
+            }
+            if ("round".equals(what)) {
+                o.overrides.remove(what);
+                if (o.root == null) {
+                    o.root = "demo-out";
+                }
+                if (o.manifest == null) {
+                    o.manifest = "data/mer-mini/manifest.csv";
+                }
+                return withContext(o, true, ExtractStage::preflight, ctx -> {
+                    var layout = ctx.layout();
+                    if (!ctx.storage().exists(layout.manifest()) || !ctx.storage().exists(layout.features())) {
+                        System.out.println(IngestStage.run(ctx, ctx.settings().manifest()));
+                        System.out.println(ExtractStage.run(ctx));
+                    }
+                    new io.merspark.bench.RoundBench(ctx.spark(), o::settings).run(ctx.settings().root(), pool, System.out);
                     return 0;
                 });
             }

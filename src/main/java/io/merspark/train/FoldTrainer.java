@@ -33,6 +33,8 @@ import java.util.Random;
 final class FoldTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(FoldTrainer.class);
+    /** Least time between two progress lines at info. */
+    private static final long PROGRESS_NANOS = 30_000_000_000L;
 
     /**
      * What a fold leaves behind: its scaler, its best parameters, how good they were, and the best epoch's
@@ -142,6 +144,7 @@ final class FoldTrainer {
         int epoch = 0;
         int sinceBest = 0;
         long foldStart = System.nanoTime();
+        long lastProgress = foldStart;
         while (epoch < spec.maxEpochs() && sinceBest < spec.patience()) {
             long t0 = System.nanoTime();
             shuffle(order, shuffler);
@@ -153,7 +156,14 @@ final class FoldTrainer {
             // the fold ends at max-epochs or after `patience` epochs without a better WAF, whichever comes first
             int left = Math.min(spec.maxEpochs() - epoch - 1, spec.patience() - (better ? 0 : sinceBest + 1));
             double perEpoch = (System.nanoTime() - foldStart) / 1e9 / (epoch + 1);
-            LOG.info("fold {} epoch {}: train loss {} val WAF (gold) {} acc {} ({} s, {} rows/s, fold ETA <= {} s)",
+            // every epoch at debug; at info at most every PROGRESS_NANOS, so a long fold shows progress without
+            // filling a short one's log
+            boolean progress = System.nanoTime() - lastProgress >= PROGRESS_NANOS;
+            if (progress) {
+                lastProgress = System.nanoTime();
+            }
+            LOG.atLevel(progress ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG).log(
+                    "fold {} epoch {}: train loss {} val WAF (gold) {} acc {} ({} s, {} rows/s, fold ETA <= {} s)",
                     fold, epoch, fmt(loss), fmt(val.waf()), fmt(val.accuracy()), fmt(seconds),
                     String.format(Locale.ROOT, "%.1f", order.length / seconds),
                     String.format(Locale.ROOT, "%.0f", Math.max(0, left) * perEpoch));

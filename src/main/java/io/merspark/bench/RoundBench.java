@@ -1,0 +1,256 @@
+package io.merspark.bench;
+
+import io.merspark.config.Settings;
+import io.merspark.ingest.ManifestColumns;
+import io.merspark.io.Layout;
+import io.merspark.pipeline.JobContext;
+import io.merspark.pipeline.RoundStages;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+
+/**
+ * {@code bench round --pool N}: a scaled root made from a finished one (its train and test rows, plus N unlabeled
+ * rows that are copies of its real feature rows under new sample ids, built by Spark joins, never collected), then
+ * rounds 1–2 through the round's real stages, measuring per stage the wall time, rows/s, the driver's heap peak,
+ * the driver's local disk taken by the token cache, and the shuffle bytes the tasks wrote.
+ */
+public final class RoundBench {
+
+    private final SparkSession spark;
+    private final Function<List<String>, Settings> settingsWith;
+
+    public RoundBench(SparkSession spark, Function<List<String>, Settings> settingsWith) {
+        this.spark = spark;
+        this.settingsWith = settingsWith;
+    }
+
+    public record Stage(int round, String stage, double seconds, long rows, long heapPeakBytes, long diskPeakBytes,
+                        long shuffleBytes) {
+    }
+
+    /** Builds {@code <source>/round-bench/pool-N/} (once) and runs rounds 1–2 in it. */
+    public List<Stage> run(String sourceRoot, int pool, PrintStream out) {
+        String root = sourceRoot + "/round-bench/pool-" + pool;
+        Layout source = new Layout(sourceRoot);
+        Layout scaled = new Layout(root);
+        JobContext ctx = JobContext.of(spark, settingsWith.apply(List.of("mer.root=\"" + root + "\"")));
+        if (!ctx.storage().exists(scaled.features())) {
+            scale(source, scaled, pool, ctx);
+        }
+        ctx.storage().delete(root + "/rounds"); // every run measures rounds 1-2 afresh
+        ShuffleBytes shuffle = new ShuffleBytes();
+        spark.sparkContext().addSparkListener(shuffle);
+        List<Stage> stages = new ArrayList<>();
+        try {
+            RoundStages round = new RoundStages(ctx);
+            long gold = count(scaled, ManifestColumns.TRAIN);
+            long test = count(scaled, ManifestColumns.TEST);
+            for (int r = 1; r <= 2; r++) {
+                int rr = r;
+                Map<String, Object>[] info = new Map[1];
+                stages.add(measure(r, "train", shuffle, () -> {
+                    info[0] = round.train(rr);
+                    return ((Number) info[0].get("n_train")).longValue();
+                }));
+                stages.add(measure(r, "score", shuffle, () -> round.score(rr)));
+                stages.add(measure(r, "select", shuffle, () -> {
+                    round.select(rr);
+                    return ctx.spark().read().parquet(scaled.scores(rr)).count();
+                }));
+                stages.add(measure(r, "evaluate", shuffle, () -> {
+                    round.evaluate(rr, info[0]);
+                    return test;
+                }));
+                out.println("round " + r + ": trained on " + info[0].get("n_train") + " rows (gold " + gold
+                        + "), pseudo budget " + info[0].get("pseudo_budget"));
+            }
+        } finally {
+            spark.sparkContext().removeSparkListener(shuffle);
+        }
+        String md = markdown(pool, stages);
+        out.print(md);
+        write(Paths.get(sourceRoot, "round-bench", "round-bench-" + pool + ".md"), md);
+        write(Paths.get(sourceRoot, "round-bench", "round-bench-" + pool + ".json"), json(pool, stages));
+        return stages;
+    }
+
+    /** Train and test rows of the source, and {@code pool} unlabeled copies of its samples with their features. */
+    private void scale(Layout source, Layout scaled, int pool, JobContext ctx) {
+        Dataset<Row> manifest = spark.read().parquet(source.manifest());
+        Dataset<Row> ids = spark.read().parquet(source.features()).select("sample_id").distinct();
+        long distinct = ids.count();
+        long copies = (pool + distinct - 1) / distinct;
+        // copy k of the i-th source sample (sample_id order) is pool row k * distinct + i; the first `pool` are kept
+        Dataset<Row> copiesOf = ids
+                .withColumn("_i", row_number().over(Window.orderBy("sample_id")).minus(1))
+                .crossJoin(spark.range(copies).withColumnRenamed("id", "_k"))
+                .where(col("_k").multiply(distinct).plus(col("_i")).lt(pool))
+                .select(col("sample_id").as("_source"), concat(lit("pool"), col("_k").cast("string"), lit("-"),
+                        col("sample_id")).as("sample_id"));
+        Dataset<Row> kept = manifest.where(col(ManifestColumns.SPLIT).notEqual(ManifestColumns.UNLABELED));
+        Dataset<Row> unlabeled = copiesOf.join(manifest.withColumnRenamed("sample_id", "_source"), "_source")
+                .withColumn(ManifestColumns.SPLIT, lit(ManifestColumns.UNLABELED))
+                .withColumn("label", lit(null).cast("string"));
+        if (List.of(manifest.columns()).contains(ManifestColumns.GROUP)) {
+            unlabeled = unlabeled.withColumn(ManifestColumns.GROUP, lit(null).cast("string"));
+        }
+        ctx.storage().commitParquet(kept.unionByName(unlabeled.select(kept.columns()[0],
+                java.util.Arrays.copyOfRange(kept.columns(), 1, kept.columns().length))), scaled.manifest());
+        Dataset<Row> features = spark.read().parquet(source.features());
+        Dataset<Row> keptFeatures = features.join(kept.select("sample_id"), "sample_id", "left_semi");
+        Dataset<Row> copied = copiesOf.join(features.withColumnRenamed("sample_id", "_source"), "_source")
+                .drop("_source");
+        Dataset<Row> all = keptFeatures.unionByName(copied.select(keptFeatures.columns()[0],
+                java.util.Arrays.copyOfRange(keptFeatures.columns(), 1, keptFeatures.columns().length)));
+        ctx.storage().commitParquet(all, scaled.features(), "modality");
+    }
+
+    private long count(Layout layout, String split) {
+        return spark.read().parquet(layout.manifest()).where(col(ManifestColumns.SPLIT).equalTo(split)).count();
+    }
+
+    private static Stage measure(int round, String name, ShuffleBytes shuffle, LongSupplier stage) {
+        List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).toList();
+        System.gc();
+        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        shuffle.bytes.set(0);
+        DiskWatch disk = new DiskWatch();
+        long t0 = System.nanoTime();
+        long rows;
+        try {
+            rows = stage.getAsLong();
+        } finally {
+            disk.stop();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long heapPeak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        return new Stage(round, name, seconds, rows, heapPeak, disk.peak.get(), shuffle.bytes.get());
+    }
+
+    /** Shuffle bytes written by every task that ends while a stage runs. */
+    private static final class ShuffleBytes extends SparkListener {
+        final AtomicLong bytes = new AtomicLong();
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) {
+            if (end.taskMetrics() != null) {
+                bytes.addAndGet(end.taskMetrics().shuffleWriteMetrics().bytesWritten());
+            }
+        }
+    }
+
+    /** Samples the size of the training token caches in java.io.tmpdir (where training spills them) every 200 ms. */
+    private static final class DiskWatch {
+        final AtomicLong peak = new AtomicLong();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        DiskWatch() {
+            thread = new Thread(() -> {
+                while (running) {
+                    peak.accumulateAndGet(cacheBytes(), Math::max);
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "round-bench-disk");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() {
+            running = false;
+            thread.interrupt();
+        }
+
+        private static long cacheBytes() {
+            try (Stream<Path> files = Files.list(Paths.get(System.getProperty("java.io.tmpdir")))) {
+                return files.filter(f -> f.getFileName().toString().startsWith("mer-train-"))
+                        .mapToLong(f -> f.toFile().length()).sum();
+            } catch (IOException e) {
+                return 0;
+            }
+        }
+    }
+
+    static String markdown(int pool, List<Stage> stages) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "pool %d unlabeled rows%n%n| round | stage | wall s | rows | rows/s | driver heap peak MiB"
+                        + " | driver disk MiB | shuffle MiB |%n|---|---|---|---|---|---|---|---|%n", pool));
+        for (Stage s : stages) {
+            b.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %d | %.1f | %.0f | %.1f | %.1f |%n", s.round(),
+                    s.stage(), s.seconds(), s.rows(), s.rows() / Math.max(s.seconds(), 1e-9),
+                    s.heapPeakBytes() / 1048576.0, s.diskPeakBytes() / 1048576.0, s.shuffleBytes() / 1048576.0));
+        }
+        for (int r = 1; r <= 2; r++) {
+            int rr = r;
+            double total = stages.stream().filter(s -> s.round() == rr).mapToDouble(Stage::seconds).sum();
+            double scoreSelect = stages.stream().filter(s -> s.round() == rr
+                    && (s.stage().equals("score") || s.stage().equals("select"))).mapToDouble(Stage::seconds).sum();
+            b.append(String.format(Locale.ROOT, "%nround %d: %.1f s in all, score + select %.0f %%", r, total,
+                    100 * scoreSelect / total));
+        }
+        return b.append("\n").toString();
+    }
+
+    private static String json(int pool, List<Stage> stages) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Stage s : stages) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("round", s.round());
+            m.put("stage", s.stage());
+            m.put("seconds", s.seconds());
+            m.put("rows", s.rows());
+            m.put("driver_heap_peak_bytes", s.heapPeakBytes());
+            m.put("driver_disk_peak_bytes", s.diskPeakBytes());
+            m.put("shuffle_write_bytes", s.shuffleBytes());
+            rows.add(m);
+        }
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(Map.of("pool", pool, "stages", rows));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
