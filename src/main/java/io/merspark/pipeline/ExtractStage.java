@@ -129,6 +129,8 @@ public final class ExtractStage {
                 e.video().frames(), e.video().size(),
                 e.video().batchSize(), e.audio().batchSize(), e.text().batchSize(),
                 e.video().maxTokens(), e.audio().maxTokens(), e.text().maxTokens(),
-                e.text().maxLength(), e.partitionRows(), e.device(), 1, e.pins());
+                e.text().maxLength(), e.partitionRows(), e.device(), 1, e.pins())
+                .withFramesPerCall(e.video().framesPerCallCpu(), e.video().framesPerCallGpu())
+                .withPartitionsPerCore(e.partitionsPerCore());
     }
 }
