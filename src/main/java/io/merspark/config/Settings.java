@@ -46,7 +46,8 @@ public record Settings(
 
     /** @param face none | detect (crop the largest face of each frame, found by {@code faceModel}) */
     public record VideoSettings(String model, int frames, int size, int batchSize, int maxTokens, String face,
-                                String faceModel) implements Serializable {
+                                String faceModel, int framesPerCallCpu, int framesPerCallGpu)
+            implements Serializable {
     }
 
     public record AudioSettings(String melModel, String embeddingModel, int batchSize, int maxTokens) implements Serializable {
@@ -56,7 +57,7 @@ public record Settings(
     }
 
     /** @param pins model location → the SHA-256 pinned for it ({@code <model key>-sha256}; unpinned ones absent) */
-    public record ExtractSettings(List<String> modalities, int partitionRows, String device,
+    public record ExtractSettings(List<String> modalities, int partitionRows, int partitionsPerCore, String device,
                                   VideoSettings video, AudioSettings audio, TextSettings text,
                                   Map<String, ModelPin> pins) implements Serializable {
     }
@@ -135,7 +136,9 @@ public record Settings(
                 positive(c, "mer.extract.video.batch-size"),
                 positive(c, "mer.extract.video.max-tokens"),
                 face,
-                modelPath(c, "mer.extract.video.face-model", modalities.contains("video") && "detect".equals(face)));
+                modelPath(c, "mer.extract.video.face-model", modalities.contains("video") && "detect".equals(face)),
+                positive(c, "mer.extract.video.frames-per-call.cpu"),
+                positive(c, "mer.extract.video.frames-per-call.gpu"));
         AudioSettings audio = new AudioSettings(
                 modelPath(c, "mer.extract.audio.mel-model", modalities.contains("audio")),
                 modelPath(c, "mer.extract.audio.embedding-model", modalities.contains("audio")),
@@ -156,6 +159,7 @@ public record Settings(
         pin(c, "mer.extract.text.tokenizer", text.tokenizer(), pins);
         ExtractSettings extract = new ExtractSettings(List.copyOf(modalities),
                 positive(c, "mer.extract.partition-rows"),
+                positive(c, "mer.extract.partitions-per-core"),
                 oneOf(c, "mer.extract.device", DEVICES), video, audio, text, Map.copyOf(pins));
 
         TrainSettings train = new TrainSettings(

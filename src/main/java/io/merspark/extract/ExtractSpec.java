@@ -36,6 +36,10 @@ import java.util.Set;
  * @param pins             model location → the SHA-256 it must have (locations not named are not checked)
  * @param face             "none" (whole frames) or "detect" (the largest face of each frame, cropped)
  * @param faceDetector     tiny_face_detector.onnx, loaded when {@code face} is "detect"
+ * @param framesPerCallCpu most video frames in one face-model call on a CPU task (independent of videoBatch, the
+ *                         clips decoded together): small tensors stay in the caches
+ * @param framesPerCallGpu the same on a GPU task: large tensors fill the device
+ * @param partitionsPerCore least partitions per core of the application, whatever rowsPerPartition says
  */
 public record ExtractSpec(
         Set<Modality> modalities,
@@ -58,7 +62,37 @@ public record ExtractSpec(
         int threads,
         Map<String, ModelPin> pins,
         String face,
-        String faceDetector) implements Serializable {
+        String faceDetector,
+        int framesPerCallCpu,
+        int framesPerCallGpu,
+        int partitionsPerCore) implements Serializable {
+
+    /** Measured best on this 2-core CPU machine (bench extract) and a large cap for a GPU. */
+    public static final int DEFAULT_FRAMES_PER_CALL_CPU = 8;
+    public static final int DEFAULT_FRAMES_PER_CALL_GPU = 512;
+
+    /** The spec with the default per-call caps. */
+    public ExtractSpec(Set<Modality> modalities, String faceModel, String melModel, String speechModel,
+                       String textModel, String textTokenizer, int framesPerClip, int frameSize, int videoBatch,
+                       int audioBatch, int textBatch, int videoMaxTokens, int audioMaxTokens, int textMaxTokens,
+                       int textMaxLength, int rowsPerPartition, String device, int threads,
+                       Map<String, ModelPin> pins) {
+        this(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip, frameSize,
+                videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
+                rowsPerPartition, device, threads, pins, "none", null, DEFAULT_FRAMES_PER_CALL_CPU, DEFAULT_FRAMES_PER_CALL_GPU, 3);
+    }
+
+    /** The spec with face detection as given and the default per-call caps. */
+    public ExtractSpec(Set<Modality> modalities, String faceModel, String melModel, String speechModel,
+                       String textModel, String textTokenizer, int framesPerClip, int frameSize, int videoBatch,
+                       int audioBatch, int textBatch, int videoMaxTokens, int audioMaxTokens, int textMaxTokens,
+                       int textMaxLength, int rowsPerPartition, String device, int threads,
+                       Map<String, ModelPin> pins, String face, String faceDetector) {
+        this(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip, frameSize,
+                videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
+                rowsPerPartition, device, threads, pins, face, faceDetector, DEFAULT_FRAMES_PER_CALL_CPU,
+                DEFAULT_FRAMES_PER_CALL_GPU, 3);
+    }
 
     public ExtractSpec {
         pins = pins == null ? Map.of() : Map.copyOf(pins);
@@ -76,6 +110,9 @@ public record ExtractSpec(
         require(textMaxLength, "textMaxLength");
         require(rowsPerPartition, "rowsPerPartition");
         require(threads, "threads");
+        require(framesPerCallCpu, "framesPerCallCpu");
+        require(framesPerCallGpu, "framesPerCallGpu");
+        require(partitionsPerCore, "partitionsPerCore");
         if (frameSize != FaceExpressionEncoder.IMAGE_SIZE) {
             throw new IllegalArgumentException("frameSize: the face model takes " + FaceExpressionEncoder.IMAGE_SIZE
                     + " px frames, got " + frameSize);
@@ -120,7 +157,8 @@ public record ExtractSpec(
     public ExtractSpec withFace(String mode, String detector) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rowsPerPartition, device, threads, pins, mode, detector);
+                textMaxLength, rowsPerPartition, device, threads, pins, mode, detector, framesPerCallCpu,
+                framesPerCallGpu, partitionsPerCore);
     }
 
     /** The model locations the extraction of {@code modalities} loads, in modality order. */
@@ -153,25 +191,29 @@ public record ExtractSpec(
     public ExtractSpec withModalities(Set<Modality> m) {
         return new ExtractSpec(m, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector);
+                textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector, framesPerCallCpu,
+                framesPerCallGpu, partitionsPerCore);
     }
 
     public ExtractSpec withRowsPerPartition(int rows) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rows, device, threads, pins, face, faceDetector);
+                textMaxLength, rows, device, threads, pins, face, faceDetector, framesPerCallCpu,
+                framesPerCallGpu, partitionsPerCore);
     }
 
     public ExtractSpec withBatchSize(int batch) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, batch, batch, batch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
-                rowsPerPartition, device, threads, pins, face, faceDetector);
+                rowsPerPartition, device, threads, pins, face, faceDetector, framesPerCallCpu,
+                framesPerCallGpu, partitionsPerCore);
     }
 
     public ExtractSpec withDevice(String d) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rowsPerPartition, d, threads, pins, face, faceDetector);
+                textMaxLength, rowsPerPartition, d, threads, pins, face, faceDetector, framesPerCallCpu,
+                framesPerCallGpu, partitionsPerCore);
     }
 
     /**
@@ -185,14 +227,16 @@ public record ExtractSpec(
         return new ExtractSpec(modalities, absolute(faceModel), absolute(melModel), absolute(speechModel),
                 absolute(textModel), absolute(textTokenizer), framesPerClip, frameSize, videoBatch, audioBatch,
                 textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength, rowsPerPartition, device,
-                threads, absolutePins, face, absolute(faceDetector));
+                threads, absolutePins, face, absolute(faceDetector), framesPerCallCpu,
+                framesPerCallGpu, partitionsPerCore);
     }
 
     /** The same spec with model pins (location → expected SHA-256). */
     public ExtractSpec withPins(Map<String, ModelPin> p) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
-                textMaxLength, rowsPerPartition, device, threads, p, face, faceDetector);
+                textMaxLength, rowsPerPartition, device, threads, p, face, faceDetector, framesPerCallCpu,
+                framesPerCallGpu, partitionsPerCore);
     }
 
     /**
@@ -211,6 +255,27 @@ public record ExtractSpec(
             return location;
         }
         return java.nio.file.Paths.get(location).toAbsolutePath().normalize().toString();
+    }
+
+    /** The same spec with other per-call frame caps. */
+    public ExtractSpec withFramesPerCall(int cpu, int gpu) {
+        return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
+                frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
+                textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector, cpu, gpu,
+                partitionsPerCore);
+    }
+
+    /** The same spec with another least number of partitions per core. */
+    public ExtractSpec withPartitionsPerCore(int perCore) {
+        return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
+                frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
+                textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector, framesPerCallCpu,
+                framesPerCallGpu, perCore);
+    }
+
+    /** The per-call frame cap of a task running on {@code device}. */
+    public int framesPerCall(ai.djl.Device device) {
+        return device.isGpu() ? framesPerCallGpu : framesPerCallCpu;
     }
 
     public int batchSize(Modality m) {

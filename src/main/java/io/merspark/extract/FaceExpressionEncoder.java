@@ -56,15 +56,26 @@ public final class FaceExpressionEncoder implements AutoCloseable {
 
     /** A predictor for one thread (a Spark task): reuse it for all of the task's batches, then close it. */
     public Session newSession() {
-        return new Session(model.newPredictor(new FrameTranslator()));
+        return newSession(Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #newSession()}, with at most {@code framesPerCall} frames in one model call (whole clips are packed
+     * into a call; a clip with more frames goes alone): on a CPU, ONNX Runtime's convolution loops over the batch
+     * anyway and a few frames stay in the caches; a GPU wants large tensors.
+     */
+    public Session newSession(int framesPerCall) {
+        return new Session(model.newPredictor(new FrameTranslator()), Math.max(1, framesPerCall));
     }
 
     /** One task's predictor; not thread-safe. */
     public static final class Session implements AutoCloseable {
         private final Predictor<List<float[]>, ClipFaces> predictor;
+        private final int framesPerCall;
 
-        private Session(Predictor<List<float[]>, ClipFaces> predictor) {
+        private Session(Predictor<List<float[]>, ClipFaces> predictor, int framesPerCall) {
             this.predictor = predictor;
+            this.framesPerCall = framesPerCall;
         }
 
         /** As {@link FaceExpressionEncoder#encode(List)}. */
@@ -73,8 +84,17 @@ public final class FaceExpressionEncoder implements AutoCloseable {
                 return List.of();
             }
             List<Embedding> out = new ArrayList<>(clips.size());
-            for (ClipFaces faces : predictor.batchPredict(clips)) {
-                out.add(Embedding.meanOf(faces.embeddings()));
+            int from = 0;
+            while (from < clips.size()) {
+                int to = from + 1;
+                int frames = clips.get(from).size();
+                while (to < clips.size() && frames + clips.get(to).size() <= framesPerCall) {
+                    frames += clips.get(to++).size();
+                }
+                for (ClipFaces faces : predictor.batchPredict(clips.subList(from, to))) {
+                    out.add(Embedding.meanOf(faces.embeddings()));
+                }
+                from = to;
             }
             return out;
         }

@@ -44,15 +44,18 @@ public final class FeatureExtractor {
         long start = System.nanoTime();
         Dataset<Row> inputs = inputs(manifest);
         long rows = inputs.count();
-        int partitions = (int) Math.max(1, (rows + spec.rowsPerPartition() - 1) / spec.rowsPerPartition());
+        int partitions = partitions(rows, spec, spark.sparkContext().defaultParallelism());
         LongAccumulator loads = spark.sparkContext().longAccumulator("extract.modelLoads");
         LongAccumulator truncated = spark.sparkContext().longAccumulator("extract.truncatedTexts");
         LongAccumulator done = spark.sparkContext().longAccumulator("extract.rowsDone");
 
-        // Spark's hash partitioning of sample_id (Murmur3, fixed seed) puts a sample in the same shard on every run.
+        // Range partitions of sample_id come out even (hash partitions of a 64-row target held 51..82 rows), and the
+        // bounds are sampled deterministically, so a sample lands in the same shard on every run.
+        OutcomeCounter counter = new OutcomeCounter(spark);
         Dataset<Row> outcomes = inputs
-                .repartition(partitions, col("sample_id"))
-                .mapPartitions(new PartitionExtractor(spec, loads, truncated, done), Encoders.row(Outcome.SCHEMA));
+                .repartitionByRange(partitions, col("sample_id"))
+                .mapPartitions(new PartitionExtractor(spec, loads, truncated, done), Encoders.row(Outcome.SCHEMA))
+                .mapPartitions(counter, Encoders.row(Outcome.SCHEMA));
 
         String staging = stagingDir(featuresDir);
         try {
@@ -67,7 +70,7 @@ public final class FeatureExtractor {
             staged.filter(col("reason").isNotNull())
                     .select(col("sample_id"), col("modality"), col("reason"))
                     .write().mode(SaveMode.Overwrite).parquet(errorsDir);
-            ExtractSummary summary = summarise(staged, spec, rows, loads.value(), truncated.value());
+            ExtractSummary summary = summarise(counter, spec, rows, loads.value(), truncated.value());
             LOG.info("extracted {} rows into {} partitions in {} s: {}", rows, partitions,
                     (System.nanoTime() - start) / 1_000_000_000.0, summary);
             return summary;
@@ -91,16 +94,23 @@ public final class FeatureExtractor {
                 : lit(null).cast(DataTypes.StringType).as(name);
     }
 
-    private static ExtractSummary summarise(Dataset<Row> staged, ExtractSpec spec, long rows, long loads,
+    /** From the accumulators of the staging write: no further pass over the staged outcomes. */
+    private static ExtractSummary summarise(OutcomeCounter counter, ExtractSpec spec, long rows, long loads,
                                             long truncated) {
-        Map<Modality, long[]> counts = new EnumMap<>(Modality.class);
-        spec.modalities().forEach(m -> counts.put(m, new long[2]));
-        for (Row r : staged.groupBy(col("modality"), col("reason").isNull().as("ok")).count().collectAsList()) {
-            counts.get(Modality.of(r.getString(0)))[r.getBoolean(1) ? 0 : 1] += r.getLong(2);
-        }
         Map<Modality, ExtractSummary.Counts> perModality = new EnumMap<>(Modality.class);
-        counts.forEach((m, c) -> perModality.put(m, new ExtractSummary.Counts(rows, c[0], c[1])));
+        spec.modalities().forEach(m -> perModality.put(m,
+                new ExtractSummary.Counts(rows, counter.features(m), counter.errors(m))));
         return new ExtractSummary(perModality, loads, truncated);
+    }
+
+    /**
+     * Enough partitions for rowsPerPartition, and at least partitionsPerCore per core of the application, so the
+     * last tasks are short and every core is busy to the end; never more partitions than rows.
+     */
+    static int partitions(long rows, ExtractSpec spec, int cores) {
+        long byRows = (rows + spec.rowsPerPartition() - 1) / spec.rowsPerPartition();
+        long byCores = (long) spec.partitionsPerCore() * Math.max(1, cores);
+        return (int) Math.max(1, Math.min(Math.max(byRows, byCores), rows));
     }
 
     private static String stagingDir(String featuresDir) {

@@ -261,7 +261,7 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
         synchronized FaceExpressionEncoder.Session face() {
             open();
             if (face == null) {
-                face = EncoderCache.face(spec, device, threads, modelLoads).newSession();
+                face = EncoderCache.face(spec, device, threads, modelLoads).newSession(spec.framesPerCall(device));
             }
             return face;
         }

@@ -134,7 +134,7 @@ public final class VideoFrameSampler {
         return wanted;
     }
 
-    private static float[] toChw(Frame frame, int size) {
+    static float[] toChw(Frame frame, int size) {
         int w = frame.imageWidth;
         int h = frame.imageHeight;
         int stride = frame.imageStride;

@@ -131,6 +131,8 @@ public final class ExtractStage {
                 e.video().batchSize(), e.audio().batchSize(), e.text().batchSize(),
                 e.video().maxTokens(), e.audio().maxTokens(), e.text().maxTokens(),
                 e.text().maxLength(), e.partitionRows(), e.device(), 1, e.pins(),
-                e.video().face(), e.video().faceModel());
+                e.video().face(), e.video().faceModel())
+                .withFramesPerCall(e.video().framesPerCallCpu(), e.video().framesPerCallGpu())
+                .withPartitionsPerCore(e.partitionsPerCore());
     }
 }
