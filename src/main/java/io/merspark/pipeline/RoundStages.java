@@ -13,6 +13,8 @@ import io.merspark.ingest.ManifestColumns;
 import io.merspark.io.Sha256;
 import io.merspark.score.EnsembleCache;
 import io.merspark.score.EnsembleScorer;
+import io.merspark.score.LogRegScorer;
+import io.merspark.score.PoolScorer;
 import io.merspark.select.FreeMatchState;
 import io.merspark.select.PseudoLabelSelector;
 import io.merspark.select.SelectionSettings;
@@ -20,6 +22,8 @@ import io.merspark.train.FoldPlan;
 import io.merspark.train.FusionEnsemble;
 import io.merspark.train.FusionSample;
 import io.merspark.train.FusionTrainer;
+import io.merspark.train.LogRegModel;
+import io.merspark.train.LogRegTrainer;
 import io.merspark.train.SampleSource;
 import io.merspark.train.TokenCache;
 import io.merspark.train.TrainSpec;
@@ -80,6 +84,9 @@ public final class RoundStages {
         try {
             long pseudo = rows.where(col("from_round").gt(0)).count();
             TrainingSet.PseudoHygiene hygiene = TrainingSet.hygiene(ctx, round);
+            if (s.train().isLogReg()) {
+                return trainLogReg(round, rows, modalities, pseudo, hygiene);
+            }
             SampleSource source;
             FoldPlan plan;
             if (agt) {
@@ -149,6 +156,63 @@ public final class RoundStages {
                 }
             }
         }
+    }
+
+    /** The logistic-regression baseline on the pooled training rows, cross-validated on the same gold folds. */
+    private Map<String, Object> trainLogReg(int round, Dataset<Row> rows, List<String> modalities, long pseudo,
+                                            TrainingSet.PseudoHygiene hygiene) {
+        Column any = modalities.stream().map(m -> col(m).isNotNull()).reduce(Column::or).orElseThrow();
+        Dataset<Row> kept = rows.where(any);
+        FoldPlan plan = TrainingSet.foldPlan(kept, null);
+        if (plan.gold().length == 0) {
+            throw new IllegalStateException("round " + round + ": no training rows with features under " + ctx.layout().root());
+        }
+        int[] dims = pooledDims(kept, modalities);
+        var lr = s.train().logreg();
+        LogRegTrainer.Spec spec = new LogRegTrainer.Spec(modalities, dims, s.classes(), s.train().folds(),
+                s.roundSeed(round), lr.regParams(), lr.elasticNetParams(), lr.maxIter());
+        LogRegTrainer.Result result = new LogRegTrainer().train(kept, spec, plan);
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("model", "logreg");
+        info.put("n_train", (long) plan.gold().length);
+        info.put("n_pseudo_used", pseudo);
+        info.put("n_gold", (long) plan.goldCount());
+        info.put("pseudo_hygiene", Json.object("accepted_by_previous_round", hygiene.accepted(),
+                "dropped_not_in_unlabeled_split", hygiene.dropped()));
+        info.put("folds", plan.grouped() ? "group-stratified" : "stratified");
+        info.put("cv_waf", result.cvWaf());
+        Double previous = previousCvWaf(round);
+        if (previous != null) {
+            info.put("previous_cv_waf", previous);
+            info.put("regressed", result.cvWaf() < previous);
+        }
+        info.put("calibration", result.calibration().toJson());
+        info.put("logreg", result.gridJson());
+        ctx.storage().commitLocalDir(ctx.layout().model(round), dir -> {
+            result.model().save(dir);
+            // logreg.json names the classes and the temperature; its digest identifies the model like ensemble.json's
+            info.put(ENSEMBLE_SHA256, Sha256.of(dir.resolve(LogRegModel.MANIFEST_FILE)));
+            writeFile(dir.resolve(CONFIG_FILE), s.rendered() + "\n");
+            writeFile(dir.resolve(TRAIN_INFO_FILE), Json.write(info));
+            writeFile(dir.resolve(VALIDATION_CONFUSION_FILE),
+                    Json.write(Json.object("classes", s.classes(), "matrix", result.oofConfusion())));
+        });
+        LOG.info("round {}: trained logreg on {} rows ({} pseudo-labels), out-of-fold gold WAF {}", round,
+                plan.gold().length, pseudo, String.format("%.4f", result.cvWaf()));
+        return info;
+    }
+
+    /** Width of each modality's pooled vector, from the first row that has it. */
+    private static int[] pooledDims(Dataset<Row> rows, List<String> modalities) {
+        int[] dims = new int[modalities.size()];
+        for (int m = 0; m < dims.length; m++) {
+            Row first = rows.where(col(modalities.get(m)).isNotNull())
+                    .select(functions.size(col(modalities.get(m)))).limit(1).collectAsList().stream().findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no training row has features of a modality;"
+                            + " remove it from mer.extract.modalities or check errors/stage=extract"));
+            dims[m] = first.getInt(0);
+        }
+        return dims;
     }
 
     private static boolean anyPresent(FusionSample x, int modalities) {
@@ -356,9 +420,13 @@ public final class RoundStages {
     }
 
     /** Scores with the kind of model the round was trained as (train.json), whatever the current config says. */
-    private EnsembleScorer scorer(int round) {
+    private PoolScorer scorer(int round) {
         Object saved = trainInfo(round).get("model");
         String model = saved instanceof String m ? m : s.train().model();
+        if ("logreg".equals(model)) {
+            String dir = ctx.layout().model(round);
+            return new LogRegScorer(LogRegModel.load(dir, ctx.storage().readText(dir + "/" + LogRegModel.MANIFEST_FILE)));
+        }
         List<String> modalities = Settings.MODALITIES.contains(model) ? List.of(model) : s.extract().modalities();
         return new EnsembleScorer(ctx.layout().model(round), s.train().device(), modalities,
                 s.train().batchSize() * 8, "agt".equals(model));
@@ -393,6 +461,9 @@ public final class RoundStages {
      */
     public void requireModelClasses(int round) {
         String manifest = ctx.layout().model(round) + "/" + FusionEnsemble.MANIFEST_FILE;
+        if (!ctx.storage().exists(manifest)) {
+            manifest = ctx.layout().model(round) + "/" + LogRegModel.MANIFEST_FILE;
+        }
         if (!ctx.storage().exists(manifest)) {
             return;
         }
