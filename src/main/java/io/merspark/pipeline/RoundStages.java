@@ -114,6 +114,7 @@ public final class RoundStages {
                 info.put("pseudo_hygiene", Json.object("accepted_by_previous_round", hygiene.accepted(),
                         "dropped_not_in_unlabeled_split", hygiene.dropped()));
                 info.put("folds", plan.grouped() ? "group-stratified" : "stratified");
+                info.put(TRAIN_PRIOR, trainPriorJson(rows));
                 try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec, plan)) {
                     // out-of-fold WAF on gold rows only: pseudo-labels never validate
                     info.put("cv_waf", ensemble.meanValidationWaf());
@@ -180,6 +181,7 @@ public final class RoundStages {
         info.put("pseudo_hygiene", Json.object("accepted_by_previous_round", hygiene.accepted(),
                 "dropped_not_in_unlabeled_split", hygiene.dropped()));
         info.put("folds", plan.grouped() ? "group-stratified" : "stratified");
+        info.put(TRAIN_PRIOR, trainPriorJson(kept));
         info.put("cv_waf", result.cvWaf());
         Double previous = previousCvWaf(round);
         if (previous != null) {
@@ -271,7 +273,8 @@ public final class RoundStages {
         try {
             ClassificationMetrics m = ClassificationMetrics.fromConfusion(
                     ConfusionCounter.confusion(scored, "label", "pred", s.classes()));
-            PriorEvaluation.Result prior = PriorEvaluation.run(ctx, scored, validationConfusion(round));
+            PriorEvaluation.Result prior = PriorEvaluation.run(ctx, scored, validationConfusion(round),
+                    effectiveTrainPrior(round));
             // The voted label (after prior correction) is the round's final prediction.
             Column classNames = array(s.classes().stream().map(functions::lit).toArray(Column[]::new));
             Dataset<Row> predictions = prior.voted().select(col("sample_id"), col("label"),
@@ -318,6 +321,27 @@ public final class RoundStages {
                 String.format("%.4f", m.waf()), String.format("%.4f", m.accuracy()), m.total(), s.prior().target(),
                 String.format("%.4f", prior.corrected().waf()), String.format("%.4f", prior.corrected().accuracy()));
         return report;
+    }
+
+    /** train.json key: the class distribution the model was trained on, gold rows plus weighted pseudo-labels. */
+    static final String TRAIN_PRIOR = "train_prior";
+
+    /** The effective training prior recorded by {@link #train}, or null for a model saved before it was recorded. */
+    private double[] effectiveTrainPrior(int round) {
+        Object saved = trainInfo(round).get(TRAIN_PRIOR);
+        if (!(saved instanceof Map<?, ?> m)) {
+            return null;
+        }
+        return s.classes().stream().mapToDouble(c -> m.get(c) instanceof Number n ? n.doubleValue() : 0).toArray();
+    }
+
+    private Map<String, Double> trainPriorJson(Dataset<Row> rows) {
+        double[] p = io.merspark.prior.Priors.fromWeightedLabels(rows, "label", "weight", s.classes());
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < p.length; i++) {
+            m.put(s.classes().get(i), p[i]);
+        }
+        return m;
     }
 
     /** The ensemble's out-of-fold confusion when its model directory records one (needed by BBSE). */
