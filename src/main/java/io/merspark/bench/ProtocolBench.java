@@ -58,8 +58,12 @@ public final class ProtocolBench {
         }
     }
 
-    /** What one round of one seed measured. */
-    public record RoundFigures(double testWaf, double cvWaf, long accepted, double precision, boolean regressed) {
+    /**
+     * What one round of one seed measured; ECE is on the out-of-fold gold predictions before and after temperature
+     * scaling, prior errors are the L1 distance of the EM / BBSE estimates from the test labels' prior (NaN if absent).
+     */
+    public record RoundFigures(double testWaf, double cvWaf, long accepted, double precision, boolean regressed,
+                               double eceBefore, double eceAfter, double priorL1Em, double priorL1Bbse) {
     }
 
     private final SparkSession spark;
@@ -91,7 +95,9 @@ public final class ProtocolBench {
                 List<RoundFigures> rounds = new ArrayList<>();
                 for (Map<String, Object> m : metrics) {
                     rounds.add(new RoundFigures(num(m, "waf"), num(m, "cv_waf"), (long) num(m, "n_pseudo"),
-                            num(m, "pseudo_accuracy"), Boolean.TRUE.equals(m.get("regressed"))));
+                            num(m, "pseudo_accuracy"), Boolean.TRUE.equals(m.get("regressed")),
+                            nested(m, "calibration", "ece_before"), nested(m, "calibration", "ece_after"),
+                            nested(m, "prior", "l1_em"), nested(m, "prior", "l1_bbse")));
                 }
                 perSeed.add(rounds);
                 RoundFigures last = rounds.get(rounds.size() - 1);
@@ -101,7 +107,7 @@ public final class ProtocolBench {
             }
             results.put(config.name(), perSeed);
         }
-        String table = table(results, pool, seeds);
+        String table = table(results, pool, seeds) + "\n" + calibrationTable(results);
         out.println();
         out.print(table);
         JobContext any = JobContext.of(spark, settingsWith.apply(List.of()));
@@ -151,6 +157,32 @@ public final class ProtocolBench {
         return b.toString();
     }
 
+    /** Calibration and prior estimation per configuration and round (mean ± sd over seeds). */
+    static String calibrationTable(Map<String, List<List<RoundFigures>>> results) {
+        StringBuilder b = new StringBuilder();
+        b.append("| configuration | round | OOF ECE before | OOF ECE after | prior L1 (EM) | prior L1 (BBSE) |\n");
+        b.append("|---|---|---|---|---|---|\n");
+        for (var e : results.entrySet()) {
+            int rounds = e.getValue().stream().mapToInt(List::size).min().orElse(0);
+            for (int r = 0; r < rounds; r++) {
+                int round = r;
+                b.append("| ").append(e.getKey()).append(" | ").append(r + 1);
+                for (java.util.function.ToDoubleFunction<RoundFigures> f : List.<java.util.function.ToDoubleFunction<RoundFigures>>of(
+                        RoundFigures::eceBefore, RoundFigures::eceAfter, RoundFigures::priorL1Em, RoundFigures::priorL1Bbse)) {
+                    double[] v = e.getValue().stream().mapToDouble(x -> f.applyAsDouble(x.get(round)))
+                            .filter(x -> !Double.isNaN(x)).toArray();
+                    b.append(" | ").append(v.length == 0 ? "–" : String.format(Locale.ROOT, "%.4f ± %.4f", mean(v), sd(v)));
+                }
+                b.append(" |\n");
+            }
+        }
+        return b.toString();
+    }
+
+    private static double nested(Map<String, Object> m, String outer, String key) {
+        return m.get(outer) instanceof Map<?, ?> inner && inner.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
     private static Map<String, Object> json(Map<String, List<List<RoundFigures>>> results, long pool, int seeds) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("seeds", seeds);
@@ -167,6 +199,10 @@ public final class ProtocolBench {
                     m.put("accepted", f.accepted());
                     m.put("precision", Double.isNaN(f.precision()) ? null : f.precision());
                     m.put("regressed", f.regressed());
+                    m.put("ece_before", Double.isNaN(f.eceBefore()) ? null : f.eceBefore());
+                    m.put("ece_after", Double.isNaN(f.eceAfter()) ? null : f.eceAfter());
+                    m.put("prior_l1_em", Double.isNaN(f.priorL1Em()) ? null : f.priorL1Em());
+                    m.put("prior_l1_bbse", Double.isNaN(f.priorL1Bbse()) ? null : f.priorL1Bbse());
                     rs.add(m);
                 }
                 seedsOut.add(rs);

@@ -36,7 +36,7 @@ public record Settings(
     public static final Set<String> MODALITIES = Set.of("video", "audio", "text");
     public static final Set<String> FACE_MODES = Set.of("none", "detect");
     /** agt = Audio-Guided Transformer over tokens; attention = pooled baseline; a modality = the baseline on it alone. */
-    public static final Set<String> MODELS = Set.of("agt", "attention", "audio", "video", "text");
+    public static final Set<String> MODELS = Set.of("agt", "attention", "audio", "video", "text", "logreg");
     public static final Set<String> LOSSES = Set.of("plain", "class-weighted");
     public static final Set<String> STRATEGIES = Set.of("fixed", "classwise", "flexmatch", "freematch", "topk");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
@@ -65,7 +65,7 @@ public record Settings(
     public record TrainSettings(String model, int folds, int maxEpochs, int batchSize, double learningRate,
                                 double weightDecay, int hidden, double dropout, int patience, String device,
                                 double modalityDropout, String loss, int threads, AgtSettings agt,
-                                int pseudoBudget)
+                                int pseudoBudget, LogRegSettings logreg)
             implements Serializable {
 
         /** The modalities the model reads: all extracted ones, or the single one a single-modality model names. */
@@ -76,6 +76,15 @@ public record Settings(
         public boolean isAgt() {
             return "agt".equals(model);
         }
+
+        public boolean isLogReg() {
+            return "logreg".equals(model);
+        }
+    }
+
+    /** The grid the logistic-regression baseline's group cross-validation picks its penalty from. */
+    public record LogRegSettings(List<Double> regParams, List<Double> elasticNetParams, int maxIter)
+            implements Serializable {
     }
 
     /** Sizes of the Audio-Guided Transformer; maxTokens per modality name. */
@@ -177,7 +186,8 @@ public record Settings(
                 oneOf(c, "mer.train.loss", LOSSES),
                 positive(c, "mer.train.threads"),
                 agt(c),
-                nonNegativeInt(c, "mer.train.pseudo-budget"));
+                nonNegativeInt(c, "mer.train.pseudo-budget"),
+                logreg(c));
         String model = train.model();
         if (MODALITIES.contains(model) && !modalities.contains(model)) {
             throw new SettingsException("mer.train.model: '" + model + "' is not among mer.extract.modalities " + modalities);
@@ -252,6 +262,18 @@ public record Settings(
             throw new SettingsException("mer.evaluate.prior.em-tolerance must be > 0, got " + tol);
         }
         return new PriorSettings(target, List.copyOf(proportions), tol, positive(c, "mer.evaluate.prior.em-max-iterations"));
+    }
+
+    private static LogRegSettings logreg(Config c) {
+        List<Double> reg = c.getDoubleList("mer.train.logreg.reg-params");
+        if (reg.isEmpty() || reg.stream().anyMatch(v -> !(v >= 0) || v.isInfinite())) {
+            throw new SettingsException("mer.train.logreg.reg-params must list at least one finite value >= 0, got " + reg);
+        }
+        List<Double> en = c.getDoubleList("mer.train.logreg.elastic-net-params");
+        if (en.isEmpty() || en.stream().anyMatch(v -> !(v >= 0 && v <= 1))) {
+            throw new SettingsException("mer.train.logreg.elastic-net-params must list at least one value in [0, 1], got " + en);
+        }
+        return new LogRegSettings(List.copyOf(reg), List.copyOf(en), positive(c, "mer.train.logreg.max-iter"));
     }
 
     private static AgtSettings agt(Config c) {

@@ -24,16 +24,24 @@ import static org.apache.spark.sql.functions.col;
  */
 public final class PriorEvaluation {
 
-    /** Priors are class-ordered; {@code bbse} is null when no validation confusion is available. */
-    public record Result(double[] train, double[] target, double[] em, double[] bbse, ClassificationMetrics corrected,
-                         Dataset<Row> voted) {
+    /**
+     * Priors are class-ordered; {@code bbse} is null when no validation confusion is available; {@code truth} is the
+     * test labels' own prior, what the estimates are judged against; {@code trainSource} says where {@code train}
+     * came from.
+     */
+    public record Result(double[] train, double[] target, double[] em, double[] bbse, double[] truth,
+                         String trainSource, ClassificationMetrics corrected, Dataset<Row> voted) {
 
         public Map<String, Object> priorJson(List<String> classes) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("train", byClass(classes, train));
+            m.put("train_source", trainSource);
             m.put("target", byClass(classes, target));
             m.put("estimated_em", byClass(classes, em));
             m.put("estimated_bbse", bbse == null ? null : byClass(classes, bbse));
+            m.put("true", byClass(classes, truth));
+            m.put("l1_em", Priors.l1(em, truth));
+            m.put("l1_bbse", bbse == null ? null : Priors.l1(bbse, truth));
             return m;
         }
 
@@ -53,13 +61,19 @@ public final class PriorEvaluation {
 
     /**
      * @param scored test rows with {@code label} (class name), {@code probs}, {@code member_probs}, {@code pred} (index)
-     * @param validationConfusion out-of-fold confusion of the ensemble ({@code [truth][pred]}), or null
+     * @param validationConfusion out-of-fold confusion of the ensemble on gold rows ({@code [truth][pred]}), or null
+     * @param effectiveTrainPrior the distribution the model was trained on (gold + weighted pseudo-labels, recorded
+     *                            in train.json), or null for a model that did not record it: then the gold train split's
      */
-    public static Result run(JobContext ctx, Dataset<Row> scored, long[][] validationConfusion) {
+    public static Result run(JobContext ctx, Dataset<Row> scored, long[][] validationConfusion,
+                             double[] effectiveTrainPrior) {
         Settings s = ctx.settings();
         List<String> classes = s.classes();
-        double[] train = smoothed(Priors.fromLabels(ctx.spark().read().parquet(ctx.layout().manifest())
+        String trainSource = effectiveTrainPrior != null ? "gold + weighted pseudo-labels" : "gold train split";
+        double[] train = smoothed(effectiveTrainPrior != null ? effectiveTrainPrior
+                : Priors.fromLabels(ctx.spark().read().parquet(ctx.layout().manifest())
                 .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.TRAIN)), "label", classes));
+        double[] truth = Priors.fromLabels(scored, "label", classes);
         Settings.PriorSettings p = s.prior();
         double[] em = LabelShiftEstimator.em(scored, "probs", train, p.emTolerance(), p.emMaxIterations());
         double[] bbse = validationConfusion == null ? null : smoothed(LabelShiftEstimator.bbse(validationConfusion,
@@ -80,7 +94,7 @@ public final class PriorEvaluation {
                 .setTrainPrior(train).setTargetPrior(target).transform(scored);
         ClassificationMetrics corrected = ClassificationMetrics.fromConfusion(
                 ConfusionCounter.confusion(voted, "label", "voted_pred", classes));
-        return new Result(train, target, em, bbse, corrected, voted);
+        return new Result(train, target, em, bbse, truth, trainSource, corrected, voted);
     }
 
     /**

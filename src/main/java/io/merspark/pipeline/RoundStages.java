@@ -13,6 +13,8 @@ import io.merspark.ingest.ManifestColumns;
 import io.merspark.io.Sha256;
 import io.merspark.score.EnsembleCache;
 import io.merspark.score.EnsembleScorer;
+import io.merspark.score.LogRegScorer;
+import io.merspark.score.PoolScorer;
 import io.merspark.select.FreeMatchState;
 import io.merspark.select.PseudoLabelSelector;
 import io.merspark.select.SelectionHealth;
@@ -21,6 +23,8 @@ import io.merspark.train.FoldPlan;
 import io.merspark.train.FusionEnsemble;
 import io.merspark.train.FusionSample;
 import io.merspark.train.FusionTrainer;
+import io.merspark.train.LogRegModel;
+import io.merspark.train.LogRegTrainer;
 import io.merspark.train.SampleSource;
 import io.merspark.train.TokenCache;
 import io.merspark.train.TrainSpec;
@@ -81,6 +85,9 @@ public final class RoundStages {
         try {
             long pseudo = rows.where(col("from_round").gt(0)).count();
             TrainingSet.PseudoHygiene hygiene = TrainingSet.hygiene(ctx, round);
+            if (s.train().isLogReg()) {
+                return trainLogReg(round, rows, modalities, pseudo, hygiene);
+            }
             SampleSource source;
             FoldPlan plan;
             if (agt) {
@@ -108,9 +115,8 @@ public final class RoundStages {
                 info.put("pseudo_hygiene", Json.object("accepted_by_previous_round", hygiene.accepted(),
                         "dropped_not_in_unlabeled_split", hygiene.dropped()));
                 info.put("folds", plan.grouped() ? "group-stratified" : "stratified");
-                info.put("pseudo_budget", TrainingSet.budgeted(ctx, round)
-                        .map(PseudoLabelBudget.Selection::toJson)
-                        .orElseGet(() -> Json.object("budget", s.train().pseudoBudget(), "available", 0L, "used", 0L)));
+                info.put("pseudo_budget", pseudoBudgetJson(round));
+                info.put(TRAIN_PRIOR, trainPriorJson(rows));
                 try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec, plan)) {
                     // out-of-fold WAF on gold rows only: pseudo-labels never validate
                     info.put("cv_waf", ensemble.meanValidationWaf());
@@ -153,6 +159,72 @@ public final class RoundStages {
                 }
             }
         }
+    }
+
+    /** The pseudo-label budget of the round's training rows: how many were available, used and left out. */
+    private Object pseudoBudgetJson(int round) {
+        return TrainingSet.budgeted(ctx, round)
+                .map(PseudoLabelBudget.Selection::toJson)
+                .orElseGet(() -> Json.object("budget", s.train().pseudoBudget(), "available", 0L, "used", 0L));
+    }
+
+    /** The logistic-regression baseline on the pooled training rows, cross-validated on the same gold folds. */
+    private Map<String, Object> trainLogReg(int round, Dataset<Row> rows, List<String> modalities, long pseudo,
+                                            TrainingSet.PseudoHygiene hygiene) {
+        Column any = modalities.stream().map(m -> col(m).isNotNull()).reduce(Column::or).orElseThrow();
+        Dataset<Row> kept = rows.where(any);
+        FoldPlan plan = TrainingSet.foldPlan(kept, null);
+        if (plan.gold().length == 0) {
+            throw new IllegalStateException("round " + round + ": no training rows with features under " + ctx.layout().root());
+        }
+        int[] dims = pooledDims(kept, modalities);
+        var lr = s.train().logreg();
+        LogRegTrainer.Spec spec = new LogRegTrainer.Spec(modalities, dims, s.classes(), s.train().folds(),
+                s.roundSeed(round), lr.regParams(), lr.elasticNetParams(), lr.maxIter());
+        LogRegTrainer.Result result = new LogRegTrainer().train(kept, spec, plan);
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("model", "logreg");
+        info.put("n_train", (long) plan.gold().length);
+        info.put("n_pseudo_used", pseudo);
+        info.put("n_gold", (long) plan.goldCount());
+        info.put("pseudo_hygiene", Json.object("accepted_by_previous_round", hygiene.accepted(),
+                "dropped_not_in_unlabeled_split", hygiene.dropped()));
+        info.put("folds", plan.grouped() ? "group-stratified" : "stratified");
+        info.put("pseudo_budget", pseudoBudgetJson(round));
+        info.put(TRAIN_PRIOR, trainPriorJson(kept));
+        info.put("cv_waf", result.cvWaf());
+        Double previous = previousCvWaf(round);
+        if (previous != null) {
+            info.put("previous_cv_waf", previous);
+            info.put("regressed", result.cvWaf() < previous);
+        }
+        info.put("calibration", result.calibration().toJson());
+        info.put("logreg", result.gridJson());
+        ctx.storage().commitLocalDir(ctx.layout().model(round), dir -> {
+            result.model().save(dir);
+            // logreg.json names the classes and the temperature; its digest identifies the model like ensemble.json's
+            info.put(ENSEMBLE_SHA256, Sha256.of(dir.resolve(LogRegModel.MANIFEST_FILE)));
+            writeFile(dir.resolve(CONFIG_FILE), s.rendered() + "\n");
+            writeFile(dir.resolve(TRAIN_INFO_FILE), Json.write(info));
+            writeFile(dir.resolve(VALIDATION_CONFUSION_FILE),
+                    Json.write(Json.object("classes", s.classes(), "matrix", result.oofConfusion())));
+        });
+        LOG.info("round {}: trained logreg on {} rows ({} pseudo-labels), out-of-fold gold WAF {}", round,
+                plan.gold().length, pseudo, String.format("%.4f", result.cvWaf()));
+        return info;
+    }
+
+    /** Width of each modality's pooled vector, from the first row that has it. */
+    private static int[] pooledDims(Dataset<Row> rows, List<String> modalities) {
+        int[] dims = new int[modalities.size()];
+        for (int m = 0; m < dims.length; m++) {
+            Row first = rows.where(col(modalities.get(m)).isNotNull())
+                    .select(functions.size(col(modalities.get(m)))).limit(1).collectAsList().stream().findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no training row has features of a modality;"
+                            + " remove it from mer.extract.modalities or check errors/stage=extract"));
+            dims[m] = first.getInt(0);
+        }
+        return dims;
     }
 
     private static boolean anyPresent(FusionSample x, int modalities) {
@@ -223,7 +295,8 @@ public final class RoundStages {
         try {
             ClassificationMetrics m = ClassificationMetrics.fromConfusion(
                     ConfusionCounter.confusion(scored, "label", "pred", s.classes()));
-            PriorEvaluation.Result prior = PriorEvaluation.run(ctx, scored, validationConfusion(round));
+            PriorEvaluation.Result prior = PriorEvaluation.run(ctx, scored, validationConfusion(round),
+                    effectiveTrainPrior(round));
             // The voted label (after prior correction) is the round's final prediction.
             Column classNames = array(s.classes().stream().map(functions::lit).toArray(Column[]::new));
             Dataset<Row> predictions = prior.voted().select(col("sample_id"), col("label"),
@@ -270,6 +343,27 @@ public final class RoundStages {
                 String.format("%.4f", m.waf()), String.format("%.4f", m.accuracy()), m.total(), s.prior().target(),
                 String.format("%.4f", prior.corrected().waf()), String.format("%.4f", prior.corrected().accuracy()));
         return report;
+    }
+
+    /** train.json key: the class distribution the model was trained on, gold rows plus weighted pseudo-labels. */
+    static final String TRAIN_PRIOR = "train_prior";
+
+    /** The effective training prior recorded by {@link #train}, or null for a model saved before it was recorded. */
+    private double[] effectiveTrainPrior(int round) {
+        Object saved = trainInfo(round).get(TRAIN_PRIOR);
+        if (!(saved instanceof Map<?, ?> m)) {
+            return null;
+        }
+        return s.classes().stream().mapToDouble(c -> m.get(c) instanceof Number n ? n.doubleValue() : 0).toArray();
+    }
+
+    private Map<String, Double> trainPriorJson(Dataset<Row> rows) {
+        double[] p = io.merspark.prior.Priors.fromWeightedLabels(rows, "label", "weight", s.classes());
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < p.length; i++) {
+            m.put(s.classes().get(i), p[i]);
+        }
+        return m;
     }
 
     /** The ensemble's out-of-fold confusion when its model directory records one (needed by BBSE). */
@@ -416,9 +510,13 @@ public final class RoundStages {
     }
 
     /** Scores with the kind of model the round was trained as (train.json), whatever the current config says. */
-    private EnsembleScorer scorer(int round) {
+    private PoolScorer scorer(int round) {
         Object saved = trainInfo(round).get("model");
         String model = saved instanceof String m ? m : s.train().model();
+        if ("logreg".equals(model)) {
+            String dir = ctx.layout().model(round);
+            return new LogRegScorer(LogRegModel.load(dir, ctx.storage().readText(dir + "/" + LogRegModel.MANIFEST_FILE)));
+        }
         List<String> modalities = Settings.MODALITIES.contains(model) ? List.of(model) : s.extract().modalities();
         return new EnsembleScorer(ctx.layout().model(round), s.train().device(), modalities,
                 s.train().batchSize() * 8, "agt".equals(model));
@@ -453,6 +551,9 @@ public final class RoundStages {
      */
     public void requireModelClasses(int round) {
         String manifest = ctx.layout().model(round) + "/" + FusionEnsemble.MANIFEST_FILE;
+        if (!ctx.storage().exists(manifest)) {
+            manifest = ctx.layout().model(round) + "/" + LogRegModel.MANIFEST_FILE;
+        }
         if (!ctx.storage().exists(manifest)) {
             return;
         }

@@ -57,6 +57,31 @@ public final class Priors {
     }
 
     /**
+     * The weighted prior of a label column of class names: the sum of {@code weightCol} per class over the total
+     * weight, one Spark aggregation. With pseudo-labels carrying their selection weight this is the effective
+     * distribution a model was trained on. Classes absent from the data get 0.
+     *
+     * @throws IllegalArgumentException for an unknown class name or a total weight that is not positive
+     */
+    public static double[] fromWeightedLabels(Dataset<Row> df, String labelCol, String weightCol, List<String> classes) {
+        PriorChecks.require(df.schema(), labelCol);
+        PriorChecks.require(df.schema(), weightCol);
+        int k = classes.size();
+        List<Row> sums = df.groupBy(df.col(labelCol)).agg(org.apache.spark.sql.functions.sum(
+                df.col(weightCol).cast("double"))).limit(k + 1).collectAsList();
+        double[] perClass = new double[k];
+        for (Row r : sums) {
+            int index = r.isNullAt(0) ? -1 : classes.indexOf(r.get(0).toString());
+            if (index < 0) {
+                throw new IllegalArgumentException("column '" + labelCol + "' holds unknown class " + r.get(0)
+                        + "; classes: " + classes);
+            }
+            perClass[index] += r.isNullAt(1) ? 0 : r.getDouble(1);
+        }
+        return normalise(perClass);
+    }
+
+    /**
      * A prior from configuration ({@code class name -> proportion}), renormalised to sum to 1. Every class must
      * be given, with a finite non-negative proportion, and nothing else.
      *

@@ -22,7 +22,7 @@ import java.util.List;
  * Applies a saved ensemble to a wide feature table on the executors, in batches per partition,
  * and derives the confidence statistics the selection transforms use. Probabilities are temperature-calibrated.
  */
-public final class EnsembleScorer implements Serializable {
+public final class EnsembleScorer implements PoolScorer, Serializable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnsembleScorer.class);
 
@@ -58,6 +58,7 @@ public final class EnsembleScorer implements Serializable {
      * {@code wide} has {@code sample_id} and one pooled-vector column per modality, plus one token column per
      * modality ({@link TokenFeatures#wide}) when the scorer reads tokens.
      */
+    @Override
     public Dataset<Row> score(Dataset<Row> wide) {
         String dir = modelDir;
         String dev = device;

@@ -89,16 +89,22 @@ public final class FusionTrainer {
      * so in every fold's training rows). With every row gold and no groups this is the plain stratified split.
      */
     static int[] folds(SampleSource source, TrainSpec spec, FoldPlan plan) {
-        int[] goldRows = java.util.stream.IntStream.range(0, source.size()).filter(i -> plan.gold()[i]).toArray();
-        int[] labels = java.util.Arrays.stream(goldRows).map(source::label).toArray();
+        int[] labels = java.util.stream.IntStream.range(0, source.size()).map(source::label).toArray();
+        return folds(labels, plan, spec.numClasses(), spec.folds(), spec.seed());
+    }
+
+    /** As above over a label per row (any model's training rows: the logistic regression uses the same folds). */
+    public static int[] folds(int[] rowLabels, FoldPlan plan, int numClasses, int folds, long seed) {
+        int[] goldRows = java.util.stream.IntStream.range(0, rowLabels.length).filter(i -> plan.gold()[i]).toArray();
+        int[] labels = java.util.Arrays.stream(goldRows).map(i -> rowLabels[i]).toArray();
         int[] goldFold;
         if (plan.grouped()) {
             String[] groups = java.util.Arrays.stream(goldRows).mapToObj(i -> plan.groups()[i]).toArray(String[]::new);
-            goldFold = StratifiedFolds.assignGrouped(labels, groups, spec.numClasses(), spec.folds(), spec.seed());
+            goldFold = StratifiedFolds.assignGrouped(labels, groups, numClasses, folds, seed);
         } else {
-            goldFold = StratifiedFolds.assign(labels, spec.numClasses(), spec.folds(), spec.seed());
+            goldFold = StratifiedFolds.assign(labels, numClasses, folds, seed);
         }
-        int[] foldOf = new int[source.size()];
+        int[] foldOf = new int[rowLabels.length];
         java.util.Arrays.fill(foldOf, -1);
         for (int k = 0; k < goldRows.length; k++) {
             foldOf[goldRows[k]] = goldFold[k];
