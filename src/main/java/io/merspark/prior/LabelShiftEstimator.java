@@ -13,7 +13,6 @@ import org.apache.spark.storage.StorageLevel;
 import java.util.Arrays;
 import java.util.List;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -79,12 +78,12 @@ public final class LabelShiftEstimator {
         }
     }
 
-    /** One pass: the column-wise mean of the reweighted posteriors. */
+    /** One pass: the column-wise mean of the reweighted posteriors (exact sums: the same on any partitioning). */
     private static double[] meanCorrected(Dataset<Row> probs, String probsCol, double[] ratio, int k) {
         Column[] corrected = PriorShift.corrected(probColumns(k), ratio, probsCol);
         Column[] means = new Column[k + 1];
         for (int c = 0; c < k; c++) {
-            means[c] = avg(corrected[c]);
+            means[c] = FixedPointSums.sumOf(corrected[c]);
         }
         means[k] = count(lit(1));
         Row row = probs.agg(means[0], Arrays.copyOfRange(means, 1, k + 1)).first();
@@ -93,7 +92,7 @@ public final class LabelShiftEstimator {
         }
         double[] mean = new double[k];
         for (int c = 0; c < k; c++) {
-            mean[c] = row.getDouble(c);
+            mean[c] = row.isNullAt(c) ? 0 : FixedPointSums.value(row.getLong(c)) / row.getLong(k);
         }
         // guards against rounding drift of the sum
         return Priors.normalise(mean);

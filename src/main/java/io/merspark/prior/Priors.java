@@ -67,8 +67,9 @@ public final class Priors {
         PriorChecks.require(df.schema(), labelCol);
         PriorChecks.require(df.schema(), weightCol);
         int k = classes.size();
-        List<Row> sums = df.groupBy(df.col(labelCol)).agg(org.apache.spark.sql.functions.sum(
-                df.col(weightCol).cast("double"))).limit(k + 1).collectAsList();
+        // weights are in [0, 1]: exact sums, so the prior does not depend on the partitioning
+        List<Row> sums = df.groupBy(df.col(labelCol)).agg(FixedPointSums.sumOf(df.col(weightCol).cast("double")))
+                .limit(k + 1).collectAsList();
         double[] perClass = new double[k];
         for (Row r : sums) {
             int index = r.isNullAt(0) ? -1 : classes.indexOf(r.get(0).toString());
@@ -76,7 +77,7 @@ public final class Priors {
                 throw new IllegalArgumentException("column '" + labelCol + "' holds unknown class " + r.get(0)
                         + "; classes: " + classes);
             }
-            perClass[index] += r.isNullAt(1) ? 0 : r.getDouble(1);
+            perClass[index] += r.isNullAt(1) ? 0 : FixedPointSums.value(r.getLong(1));
         }
         return normalise(perClass);
     }

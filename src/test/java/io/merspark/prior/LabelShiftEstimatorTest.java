@@ -50,6 +50,29 @@ class LabelShiftEstimatorTest {
     }
 
     @Test
+    void emGivesTheSameBitsOnAnyPartitioning(SparkSession spark) {
+        // 2 000 irregular posteriors: a double sum's last bits would follow how the rows are partitioned
+        java.util.Random random = new java.util.Random(7);
+        List<List<Float>> vectors = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            float a = random.nextFloat();
+            float b = random.nextFloat() * (1 - a);
+            vectors.add(List.of(a, b, 1 - a - b));
+        }
+        Dataset<Row> scores = probs(spark, vectors);
+        double[] train = {0.5, 0.3, 0.2};
+        double[] one = LabelShiftEstimator.em(scores.coalesce(1), "probs", train, 1e-12, 30);
+        double[] seven = LabelShiftEstimator.em(scores.repartition(7), "probs", train, 1e-12, 30);
+        double[] reversed = LabelShiftEstimator.em(scores.repartition(3).sortWithinPartitions(
+                org.apache.spark.sql.functions.rand(3)), "probs", train, 1e-12, 30);
+        for (int c = 0; c < 3; c++) {
+            assertEquals(Double.doubleToLongBits(one[c]), Double.doubleToLongBits(seven[c]), "class " + c);
+            assertEquals(Double.doubleToLongBits(one[c]), Double.doubleToLongBits(reversed[c]), "class " + c);
+        }
+        assertEquals(1.0, one[0] + one[1] + one[2], 1e-12);
+    }
+
+    @Test
     void emNamesAMissingColumnAndAVectorOfTheWrongLength(SparkSession spark) {
         Dataset<Row> scores = probs(spark, List.of(List.of(0.5f, 0.5f), List.of(0.2f, 0.3f, 0.5f)));
 
