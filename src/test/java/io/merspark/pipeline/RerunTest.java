@@ -152,9 +152,7 @@ class RerunTest {
         List<String> a = new ArrayList<>(List.of(name, "--root", root.toString(),
                 "--manifest", data.resolve("tiny/manifest.csv").toString(),
                 "--truth", data.resolve("tiny/unlabeled_truth.csv").toString(),
-                "spark.master=\"local[2]\"", "spark.shuffle-partitions=2", "train.patience=10", "extract.partition-rows=16",
-                // accept the whole pool (the plumbing is under test), so no collapse guard either
-                "select.threshold=0.0", "select.collapse-guard=false"));
+                "spark.master=\"local[2]\"", "spark.shuffle-partitions=2", "train.patience=10", "extract.partition-rows=16", "select.threshold=0.0"));
         a.addAll(SMALL_ROUND);
         a.addAll(TestSettings.modelOverrides());
         a.addAll(List.of(extra));
