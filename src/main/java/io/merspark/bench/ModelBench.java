@@ -70,7 +70,7 @@ public final class ModelBench {
                     int[] truth = te.stream().mapToInt(FusionSample::label).toArray();
                     int[] pred = new int[logits.length];
                     for (int i = 0; i < logits.length; i++) {
-                        pred[i] = argmax(logits[i]);
+                        pred[i] = io.merspark.evaluate.ClassificationMetrics.argmax(logits[i]);
                     }
                     ClassificationMetrics m = ClassificationMetrics.fromLabels(truth, pred, spec.numClasses());
                     waf[seed] = m.waf();
@@ -122,15 +122,5 @@ public final class ModelBench {
             }
         }
         return dims;
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

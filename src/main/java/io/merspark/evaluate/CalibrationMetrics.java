@@ -28,7 +28,7 @@ public final class CalibrationMetrics {
         long[] correct = new long[bins];
         long[] count = new long[bins];
         for (int r = 0; r < probs.length; r++) {
-            int top = argmax(probs[r]);
+            int top = ClassificationMetrics.argmax(probs[r]);
             double conf = probs[r][top];
             int b = Math.min(bins - 1, Math.max(0, (int) Math.ceil(conf * bins) - 1));
             confidenceSum[b] += conf;
@@ -61,15 +61,5 @@ public final class CalibrationMetrics {
         if (probs.length == 0) {
             throw new IllegalArgumentException("no rows to measure calibration on");
         }
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -118,4 +118,15 @@ public final class ClassificationMetrics {
         }
         return copy;
     }
+
+    /** The index of the largest value; the first one on a tie. */
+    public static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
 }

@@ -279,12 +279,6 @@ final class FoldTrainer {
     }
 
     static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return ClassificationMetrics.argmax(v);
     }
 }
