@@ -25,11 +25,6 @@ public record Embedding(float[] pooled, float[][] tokens) {
         return true;
     }
 
-    /** Keeps at most {@code max} token vectors, evenly spread over the sequence and in order. */
-    public static float[][] capTokens(float[][] tokens, int max) {
-        return Outcome.cap(tokens, max);
-    }
-
     /** The pooled vector is the mean of the token vectors. */
     static Embedding meanOf(float[][] tokens) {
         if (tokens.length == 0) {

@@ -1,5 +1,6 @@
 package io.merspark.extract;
 
+import io.merspark.features.TokenThinning;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -30,22 +31,10 @@ final class Outcome {
 
     /** @param faceFound share of a video's frames with a face (face = detect), null otherwise */
     static Row feature(String sampleId, Modality m, String encoder, Embedding e, int maxTokens, Float faceFound) {
-        return RowFactory.create(sampleId, m.key(), encoder, e.pooled(), cap(e.tokens(), maxTokens), null, faceFound);
+        return RowFactory.create(sampleId, m.key(), encoder, e.pooled(), TokenThinning.evenly(e.tokens(), maxTokens), null, faceFound);
     }
 
     static Row error(String sampleId, Modality m, String reason) {
         return RowFactory.create(sampleId, m.key(), null, null, null, reason, null);
-    }
-
-    /** Keeps at most {@code max} token vectors, evenly spread over the sequence and in order. */
-    static float[][] cap(float[][] tokens, int max) {
-        if (tokens.length <= max) {
-            return tokens;
-        }
-        float[][] kept = new float[max][];
-        for (int i = 0; i < max; i++) {
-            kept[i] = tokens[(int) Math.floor((i + 0.5) * tokens.length / max)];
-        }
-        return kept;
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.merspark.extract.Embedding;
 import io.merspark.extract.Modality;
+import io.merspark.features.TokenThinning;
 import io.merspark.io.ErrorTable;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -159,7 +160,7 @@ public final class FeatureImporter {
                     try (NDManager fileManager = manager.newSubManager()) {
                         NpyFeatures.Decoded d = NpyFeatures.decode(fileManager, file._2().toArray());
                         out.add(RowFactory.create(sampleId, encoder, d.pooled(),
-                                Embedding.capTokens(d.frames(), maxTokens), d.width(), d.frames().length, null));
+                                TokenThinning.evenly(d.frames(), maxTokens), d.width(), d.frames().length, null));
                     } catch (NpyFeatures.BadFile e) {
                         out.add(RowFactory.create(sampleId, encoder, null, null, null, null, e.getMessage()));
                     } catch (RuntimeException e) {

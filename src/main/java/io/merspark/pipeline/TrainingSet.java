@@ -185,7 +185,8 @@ public final class TrainingSet {
         if (t.isAgt()) {
             Settings.AgtSettings agt = t.agt();
             b.model(TrainSpec.AGT).hidden(agt.width()).dropout(agt.dropout()).heads(agt.heads()).layers(agt.layers())
-                    .maxTokens(modalities.stream().mapToInt(m -> agt.maxTokens().get(m)).toArray());
+                    .maxTokens(modalities.stream().mapToInt(m -> agt.maxTokens().get(m)).toArray())
+                    .positional(agt.positional());
         }
         return b.build();
     }

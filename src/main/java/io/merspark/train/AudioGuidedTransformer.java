@@ -26,6 +26,7 @@ import java.util.List;
  *  video (B,Tv,256)   audio (B,Ta,96)   text (B,Tt,384)        + padding masks (B,T·)
  *        │                 │                 │
  *   Linear→d + e_v    Linear→d + e_a    Linear→d + e_t          projection + learned modality embedding
+ *     (+ PE)            (+ PE)            (+ PE)                (positional = sinusoidal: token order)
  *        │                 │                 │
  *   L × encoder       L × encoder       L × encoder            intra-channel: self-attention + FFN,
  *        │                 │                 │                  residual + LayerNorm, key padding mask
@@ -60,6 +61,7 @@ public final class AudioGuidedTransformer extends AbstractBlock {
     private final int width;
     private final int numClasses;
     private final int[] dims;
+    private final boolean sinusoidal;
     private final List<Linear> projections = new ArrayList<>();
     private final List<List<IntraChannelEncoder>> encoders = new ArrayList<>();
     private final Parameter modalityEmbedding;
@@ -79,6 +81,7 @@ public final class AudioGuidedTransformer extends AbstractBlock {
         this.width = spec.hidden();
         this.numClasses = spec.numClasses();
         this.dims = spec.inputDims();
+        this.sinusoidal = TrainSpec.POSITIONAL_SINUSOIDAL.equals(spec.positional());
         float rate = (float) spec.dropout();
         for (int m = 0; m < modalities; m++) {
             String name = spec.modalities().get(m);
@@ -118,6 +121,10 @@ public final class AudioGuidedTransformer extends AbstractBlock {
             masks[m] = inputs.get(2 * m + 1);
             NDArray x = MaskedMultiHeadAttention.project(projections.get(m), store, inputs.get(2 * m), training)
                     .add(embedding.get(m));
+            if (sinusoidal) {
+                x = x.add(x.getManager().create(PositionalEncoding.sinusoidal((int) x.getShape().get(1), width),
+                        new Shape(x.getShape().get(1), width)));
+            }
             for (IntraChannelEncoder layer : encoders.get(m)) {
                 x = layer.forward(store, new NDList(x, masks[m]), training).singletonOrThrow();
             }

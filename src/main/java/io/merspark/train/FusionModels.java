@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import io.merspark.features.TokenThinning;
 
 import java.util.List;
 
@@ -45,8 +46,8 @@ final class FusionModels {
             if (spec.isAgt()) {
                 float[][] t = s.tokens()[m];
                 if (t != null) {
-                    for (int i = 0; i < Math.min(t.length, maxTokens[m]); i++) {
-                        acc.add(m, t[i]);
+                    for (float[] token : TokenThinning.evenly(t, maxTokens[m])) {
+                        acc.add(m, token);
                     }
                 }
             } else if (s.features()[m] != null) {

@@ -3,12 +3,13 @@ package io.merspark.train;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.merspark.features.TokenThinning;
 
 import java.util.List;
 
 /**
  * Turns rows of per-modality token sequences into the {@link AudioGuidedTransformer}'s input: per modality,
- * standardised tokens zero-padded to the longest sequence of the batch (at most {@code maxTokens}) and the
+ * standardised tokens (thinned evenly to at most {@code maxTokens}) zero-padded to the longest sequence of the batch and the
  * padding mask. A missing modality is an all-zero mask.
  */
 final class TokenInputs {
@@ -47,7 +48,7 @@ final class TokenInputs {
             for (FusionSample r : rows) {
                 float[][] t = r.tokens()[m];
                 if (t != null) {
-                    length = Math.max(length, Math.min(t.length, maxTokens[m]));
+                    length = Math.max(length, TokenThinning.kept(t.length, maxTokens[m]));
                 }
             }
             float[] flat = new float[batch * length * dims[m]];
@@ -57,9 +58,9 @@ final class TokenInputs {
                 if (t == null) {
                     continue;
                 }
-                int n = Math.min(t.length, maxTokens[m]);
+                int n = TokenThinning.kept(t.length, maxTokens[m]);
                 for (int i = 0; i < n; i++) {
-                    scaler.scaleInto(m, t[i], flat, (b * length + i) * dims[m]);
+                    scaler.scaleInto(m, t[TokenThinning.source(i, t.length, maxTokens[m])], flat, (b * length + i) * dims[m]);
                     mask[b * length + i] = 1f;
                 }
             }

@@ -25,7 +25,9 @@ import java.util.List;
  * @param classWeighted  cross-entropy weighted by inverse class frequency of the fold's training rows
  * @param heads        attention heads of the AGT (divides {@code hidden}, the AGT's common width d)
  * @param layers       intra-channel Transformer encoder layers per modality (AGT)
- * @param maxTokens    per modality, the most tokens the AGT reads (longer sequences are truncated); null for attention
+ * @param maxTokens    per modality, the most tokens the AGT reads (longer sequences are thinned evenly); null for attention
+ * @param positional   order information the AGT adds to each modality's tokens: {@link #POSITIONAL_NONE} or
+ *                     {@link #POSITIONAL_SINUSOIDAL}; null in files written before it existed (none)
  */
 public record TrainSpec(
         List<String> modalities,
@@ -47,12 +49,18 @@ public record TrainSpec(
         boolean classWeighted,
         int heads,
         int layers,
-        int[] maxTokens) {
+        int[] maxTokens,
+        String positional) {
 
     public static final String ATTENTION = "attention";
     public static final String AGT = "agt";
     /** The modality whose tokens guide (query) the others in the AGT. */
     public static final String GUIDE = "audio";
+    /** No order information: the AGT treats each modality's tokens as a set. */
+    public static final String POSITIONAL_NONE = "none";
+    /** Fixed sinusoidal encodings of each token's index in its (thinned) sequence, as in Vaswani et al. */
+    public static final String POSITIONAL_SINUSOIDAL = "sinusoidal";
+    public static final List<String> POSITIONALS = List.of(POSITIONAL_NONE, POSITIONAL_SINUSOIDAL);
 
     public static final List<String> MER_CLASSES = List.of("neutral", "angry", "happy", "sad", "worried", "surprise");
 
@@ -63,6 +71,7 @@ public record TrainSpec(
         maxTokens = maxTokens == null ? null : maxTokens.clone();
         // ensemble.json files written before the AGT existed name no model
         model = model == null ? ATTENTION : model;
+        positional = positional == null ? POSITIONAL_NONE : positional;
     }
 
     @Override
@@ -90,14 +99,15 @@ public record TrainSpec(
                 && weightDecay == t.weightDecay && hidden == t.hidden && dropout == t.dropout
                 && patience == t.patience && seed == t.seed && java.util.Objects.equals(device, t.device)
                 && model.equals(t.model) && modalityDropout == t.modalityDropout && classWeighted == t.classWeighted
-                && heads == t.heads && layers == t.layers && java.util.Arrays.equals(maxTokens, t.maxTokens);
+                && heads == t.heads && layers == t.layers && java.util.Arrays.equals(maxTokens, t.maxTokens)
+                && positional.equals(t.positional);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(modalities, java.util.Arrays.hashCode(inputDims), numClasses, classes, folds,
                 maxEpochs, batchSize, learningRate, weightDecay, hidden, dropout, patience, seed, device, model,
-                modalityDropout, classWeighted, heads, layers, java.util.Arrays.hashCode(maxTokens));
+                modalityDropout, classWeighted, heads, layers, java.util.Arrays.hashCode(maxTokens), positional);
     }
 
     @Override
@@ -107,7 +117,8 @@ public record TrainSpec(
                 + ", learningRate=" + learningRate + ", weightDecay=" + weightDecay + ", hidden=" + hidden
                 + ", dropout=" + dropout + ", patience=" + patience + ", seed=" + seed + ", device=" + device
                 + ", model=" + model + ", modalityDropout=" + modalityDropout + ", classWeighted=" + classWeighted
-                + ", heads=" + heads + ", layers=" + layers + ", maxTokens=" + java.util.Arrays.toString(maxTokens) + "]";
+                + ", heads=" + heads + ", layers=" + layers + ", maxTokens=" + java.util.Arrays.toString(maxTokens)
+                + ", positional=" + positional + "]";
     }
 
     public int numModalities() {
@@ -190,6 +201,9 @@ public record TrainSpec(
                 throw bad("maxTokens", "limits must be >= 1, were " + java.util.Arrays.toString(maxTokens));
             }
         }
+        if (!POSITIONALS.contains(positional)) {
+            throw bad("positional", "must be one of " + POSITIONALS + ", was " + positional);
+        }
     }
 
     private static IllegalArgumentException bad(String field, String why) {
@@ -205,7 +219,7 @@ public record TrainSpec(
                 .numClasses(numClasses).folds(folds).maxEpochs(maxEpochs).batchSize(batchSize)
                 .learningRate(learningRate).weightDecay(weightDecay).hidden(hidden).dropout(dropout)
                 .patience(patience).seed(seed).device(device).model(model).modalityDropout(modalityDropout)
-                .classWeighted(classWeighted).heads(heads).layers(layers).maxTokens(maxTokens);
+                .classWeighted(classWeighted).heads(heads).layers(layers).maxTokens(maxTokens).positional(positional);
     }
 
     /** Defaults follow the MER tool chain's attention baseline. */
@@ -230,6 +244,7 @@ public record TrainSpec(
         private int heads = 4;
         private int layers = 1;
         private int[] maxTokens;
+        private String positional = POSITIONAL_NONE;
 
         private Builder(List<String> modalities, int[] inputDims, List<String> classes) {
             this.modalities = modalities;
@@ -255,12 +270,13 @@ public record TrainSpec(
         public Builder heads(int v) { heads = v; return this; }
         public Builder layers(int v) { layers = v; return this; }
         public Builder maxTokens(int... v) { maxTokens = v; return this; }
+        public Builder positional(String v) { positional = v; return this; }
 
         /** Builds and validates. */
         public TrainSpec build() {
             return new TrainSpec(modalities, inputDims, numClasses, classes, folds, maxEpochs, batchSize,
                     learningRate, weightDecay, hidden, dropout, patience, seed, device, model, modalityDropout,
-                    classWeighted, heads, layers, maxTokens).validate();
+                    classWeighted, heads, layers, maxTokens, positional).validate();
         }
     }
 }

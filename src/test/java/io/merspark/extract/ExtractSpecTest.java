@@ -60,9 +60,9 @@ class ExtractSpecTest {
         for (int i = 0; i < 10; i++) {
             tokens[i] = new float[] {i};
         }
-        float[][] kept = Outcome.cap(tokens, 4);
+        float[][] kept = io.merspark.features.TokenThinning.evenly(tokens, 4);
         assertArrayEquals(new float[][] {{1}, {3}, {6}, {8}}, kept);
-        assertEquals(10, Outcome.cap(tokens, 32).length);
+        assertEquals(10, io.merspark.features.TokenThinning.evenly(tokens, 32).length);
     }
 
     @Test

@@ -57,6 +57,73 @@ class AudioGuidedTransformerTest {
     }
 
     @Test
+    void positionalEncodingsMakeTheModelSeeTokenOrder() {
+        // Without order information self-attention and mean pooling ignore the order of a modality's tokens;
+        // with sinusoidal encodings reversing the audio tokens changes the logits.
+        FusionSample sample = PROBE.stream().filter(s -> s.tokens()[1] != null && s.tokens()[1].length >= 3)
+                .findFirst().orElseThrow();
+        float[][][] reversedTokens = sample.tokens().clone();
+        float[][] audio = sample.tokens()[1].clone();
+        java.util.Collections.reverse(java.util.Arrays.asList(audio));
+        reversedTokens[1] = audio;
+        FusionSample reversed = new FusionSample(sample.sampleId(), sample.features(), sample.label(),
+                sample.weight(), reversedTokens);
+        float[][] unordered = logits(SyntheticTokenData.agtSpec().build(), sample, reversed);
+        assertArrayEquals(unordered[0], unordered[1], 1e-5f);
+        float[][] ordered = logits(SyntheticTokenData.agtSpec().positional(TrainSpec.POSITIONAL_SINUSOIDAL).build(),
+                sample, reversed);
+        float gap = 0;
+        for (int c = 0; c < ordered[0].length; c++) {
+            gap = Math.max(gap, Math.abs(ordered[0][c] - ordered[1][c]));
+        }
+        assertTrue(gap > 1e-3f, "reversing the audio tokens moved the logits by only " + gap);
+    }
+
+    private static float[][] logits(TrainSpec spec, FusionSample... rows) {
+        try (Model model = Model.newInstance("agt-order", ai.djl.Device.cpu(), FusionDevices.ENGINE)) {
+            AudioGuidedTransformer block = new AudioGuidedTransformer(spec);
+            model.setBlock(block);
+            NDManager manager = model.getNDManager();
+            manager.getEngine().setRandomSeed(3);
+            block.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, AudioGuidedTransformer.inputShapes(spec));
+            FeatureScaler identity = FeatureScaler.fit(List.of(), spec.inputDims());
+            NDList inputs = TokenInputs.encode(manager, List.of(rows), identity, spec.inputDims(), spec.maxTokens());
+            NDList out = block.forward(new ParameterStore(manager, false), inputs, false);
+            float[] flat = out.singletonOrThrow().toFloatArray();
+            int classes = spec.numClasses();
+            float[][] result = new float[rows.length][classes];
+            for (int r = 0; r < rows.length; r++) {
+                System.arraycopy(flat, r * classes, result[r], 0, classes);
+            }
+            return result;
+        }
+    }
+
+    @Test
+    void longSequencesAreThinnedEvenlyNotCutAtTheHead() {
+        TrainSpec spec = SyntheticTokenData.agtSpec().build();
+        int cap = spec.maxTokens()[1];
+        FusionSample sample = PROBE.get(0);
+        float[][][] tokens = sample.tokens().clone();
+        float[][] audio = new float[2 * cap][spec.inputDims()[1]];
+        for (int i = 0; i < audio.length; i++) {
+            audio[i][0] = i;
+        }
+        tokens[1] = audio;
+        FusionSample longOne = new FusionSample("long", sample.features(), sample.label(), 1f, tokens);
+        try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu(), FusionDevices.ENGINE)) {
+            FeatureScaler identity = FeatureScaler.fit(List.of(), spec.inputDims());
+            NDList inputs = TokenInputs.encode(manager, List.of(longOne), identity, spec.inputDims(), spec.maxTokens());
+            float[] kept = inputs.get(2).toFloatArray();
+            int width = spec.inputDims()[1];
+            assertEquals(cap * width, kept.length);
+            for (int i = 0; i < cap; i++) {
+                assertEquals(2 * i + 1, kept[i * width], 0f, "kept token " + i);   // floor((i + 0.5) * 2cap / cap)
+            }
+        }
+    }
+
+    @Test
     void paddingDoesNotChangeASamplesLogits() {
         // The same sample alone (no padding) and next to longer ones (padded) must score the same.
         FusionSample shortOne = PROBE.stream().filter(s -> s.tokens()[1] != null && s.tokens()[1].length < 5)
