@@ -20,129 +20,84 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 import static org.apache.spark.sql.functions.col;
 
 /**
- * {@code ./submit.sh bench extract}: on a subset of a manifest (the first N clips by sample_id), measures in one run
+ * {@code ./submit.sh bench extract}: in one run,
  * <ol>
- *   <li>per modality, encoder throughput batched (batch B) vs one by one, on the same inputs decoded once; only the
- *       encoder is timed (one predictor per mode, one intra-op thread, after a warm-up);</li>
- *   <li>the full extract job (decode + encode + write) on {@code local-cluster[2,1,MB]} vs
- *       {@code local-cluster[1,1,MB]}: a cold run (executors load the models) and a warm run (models cached);</li>
- *   <li>model loads per executor.</li>
+ *   <li>an encoder sweep on the first {@code encoderClips} clips decoded once ({@link EncoderSweep}): per modality,
+ *       units/s against the tensor size per call and intra-op threads 1 and = cores, median and range over
+ *       repetitions in interleaved order, an A/A control, multiply-adds per unit and GFLOP/s against this CPU's
+ *       peak ({@link EncoderCost});</li>
+ *   <li>executor scaling of the real extract job on {@code local-cluster[1|2,1,MB]} over the first {@code clips}
+ *       clips: a cold run (model loads), then warm runs of all clips and of a small subset, repeated; the steady
+ *       rate is the slope (extra clips / extra seconds), the job overhead what the small run takes beyond it.</li>
  * </ol>
- * and prints a table. Not a test: the numbers depend on the machine.
+ * Not a test: the figures depend on the machine; the load average is printed with them.
  */
 public final class ExtractBench {
+
+    /** Clips of the small warm run whose time, beyond the steady rate, is the job's fixed overhead. */
+    static final int SMALL_RUN = 64;
 
     private final Settings settings;
     private final Path manifestCsv;
     private final int clips;
-    private final int batch;
-    private final int rowsPerPartition;
+    private final int encoderClips;
+    private final int reps;
     private final int executorMemoryMb;
     private final Path work;
 
-    public ExtractBench(Settings settings, Path manifestCsv, int clips, int batch, int rowsPerPartition,
+    public ExtractBench(Settings settings, Path manifestCsv, int clips, int encoderClips, int reps,
                         int executorMemoryMb, Path work) {
         this.settings = settings;
         this.manifestCsv = manifestCsv;
         this.clips = clips;
-        this.batch = batch;
-        this.rowsPerPartition = rowsPerPartition;
+        this.encoderClips = encoderClips;
+        this.reps = reps;
         this.executorMemoryMb = executorMemoryMb;
         this.work = work.toAbsolutePath();
     }
 
-    /** One measured row of the report. */
-    public record Line(String what, String a, String b, String ratio, String note) {
-    }
-
-    public List<Line> run() {
-        List<Line> lines = new ArrayList<>();
-        ExtractSpec spec = ExtractStage.spec(settings).withAbsoluteModelPaths().withDevice("cpu")
-                .withRowsPerPartition(rowsPerPartition);
+    public void run(PrintStream out) throws Exception {
+        ExtractSpec spec = ExtractStage.spec(settings).withAbsoluteModelPaths().withDevice("cpu");
         String manifest = work.resolve("manifest").toString();
         List<Row> rows = subset(manifest);
-        System.out.printf(Locale.ROOT, "bench extract: %d clips of %s, batch %d, %d rows per partition%n",
-                rows.size(), manifestCsv, batch, rowsPerPartition);
-
-        lines.addAll(encoders(spec, rows));
-
-        Map<Integer, double[]> jobs = new LinkedHashMap<>();
-        Map<Integer, Long> loads = new LinkedHashMap<>();
-        for (int executors : new int[] {1, 2}) {
-            SparkSession spark = LocalCluster.start("mer-spark-bench-" + executors, executors, executorMemoryMb);
-            try {
-                Dataset<Row> m = spark.read().parquet(manifest);
-                double[] rates = new double[2];
-                for (int run = 0; run < 2; run++) {
-                    String out = work.resolve("x" + executors + "-" + run).toString();
-                    long t0 = System.nanoTime();
-                    ExtractSummary s = new FeatureExtractor().run(spark, m, spec, out + "/features", out + "/errors");
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    rates[run] = rows.size() / seconds;
-                    if (run == 0) {
-                        loads.put(executors, s.modelLoads());
-                    }
-                    System.out.printf(Locale.ROOT, "  local-cluster[%d,1,%d] %s run: %.1f s, %.2f clips/s, %s%n",
-                            executors, executorMemoryMb, run == 0 ? "cold" : "warm", seconds, rates[run], s);
-                }
-                jobs.put(executors, rates);
-            } finally {
-                LocalCluster.stop(spark);
-            }
-        }
-        int encoders = spec.modalities().size();
-        lines.add(new Line("extract job, cold (clips/s)", fmt(jobs.get(2)[0]), fmt(jobs.get(1)[0]),
-                ratio(jobs.get(2)[0], jobs.get(1)[0]), "2 vs 1 executors; includes model loading"));
-        lines.add(new Line("extract job, warm (clips/s)", fmt(jobs.get(2)[1]), fmt(jobs.get(1)[1]),
-                ratio(jobs.get(2)[1], jobs.get(1)[1]), "2 vs 1 executors; models cached in the executors"));
-        lines.add(new Line("model loads per executor", fmt(loads.get(2) / 2.0), fmt(loads.get(1) / 1.0), "",
-                encoders + " encoders; total " + loads.get(2) + " (2 exec) / " + loads.get(1) + " (1 exec)"));
-        return lines;
+        int cores = Runtime.getRuntime().availableProcessors();
+        out.printf(Locale.ROOT, "bench extract: %d clips of %s; encoder sweep on %d of them, %d repetitions; %s, %d cores,"
+                        + " load average %.2f%n", rows.size(), manifestCsv, Math.min(encoderClips, rows.size()), reps,
+                EncoderCost.cpuName(), cores, loadAverage());
+        EncoderCost cost = EncoderCost.read(Paths.get("models", "macs.json"));
+        List<EncoderSweep.Result> sweep = sweep(spec, rows.subList(0, Math.min(encoderClips, rows.size())), cost, cores);
+        printSweep(out, sweep, cores, spec);
+        printScaling(out, spec, manifest, rows.size());
     }
 
-    /** The first {@code clips} rows by sample_id, validated by the ingest code, written as the job's manifest. */
-    private List<Row> subset(String manifest) {
-        SparkSession spark = SparkSession.builder().master("local[1]").appName("mer-spark-bench-prepare")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
-        try {
-            Dataset<Row> accepted = new ManifestIngest(spark, settings.classes()).read(manifestCsv).accepted();
-            Dataset<Row> first = accepted.orderBy(col("sample_id")).limit(clips);
-            first.coalesce(1).write().mode(SaveMode.Overwrite).parquet(manifest);
-            return spark.read().parquet(manifest).orderBy(col("sample_id")).collectAsList();
-        } finally {
-            LocalCluster.stop(spark);
-        }
-    }
-
-    /** Encoder-level: decode once, then time batch B against batch 1 on the same inputs. */
-    private List<Line> encoders(ExtractSpec spec, List<Row> rows) {
-        List<List<float[]>> videos = new ArrayList<>();
+    private List<EncoderSweep.Result> sweep(ExtractSpec spec, List<Row> rows, EncoderCost cost, int cores)
+            throws Exception {
+        List<List<float[]>> frames = new ArrayList<>();
         List<float[]> audios = new ArrayList<>();
         List<String> texts = new ArrayList<>();
-        long t0 = System.nanoTime();
         for (Row r : rows) {
             String video = r.getAs("video");
             String audio = r.getAs("audio");
             String text = r.getAs("text");
             try {
                 if (video != null) {
-                    videos.add(new VideoFrameSampler().sample(Paths.get(video), spec.framesPerClip(),
-                            spec.frameSize()));
+                    for (float[] f : new VideoFrameSampler().sample(Paths.get(video), spec.framesPerClip(),
+                            spec.frameSize())) {
+                        frames.add(List.of(f));         // one frame per "clip": the packer then fills any call size
+                    }
+                }
+                if (audio != null || video != null) {
                     audios.add(new AudioDecoder().decodeMono16k(Paths.get(audio != null ? audio : video)));
                 }
             } catch (MediaException e) {
@@ -152,101 +107,156 @@ public final class ExtractBench {
                 texts.add(text);
             }
         }
-        System.out.printf(Locale.ROOT, "  decoded %d videos, %d audio tracks, %d texts in %.1f s%n", videos.size(),
-                audios.size(), texts.size(), (System.nanoTime() - t0) / 1e9);
-        List<Line> lines = new ArrayList<>();
-        try (FaceExpressionEncoder face = new FaceExpressionEncoder(ModelFiles.resolve(spec.faceModel()), "cpu", 1)) {
-            lines.add(encoderLine(Modality.VIDEO, videos, (in) -> {
-                try (FaceExpressionEncoder.Session s = face.newSession()) {
-                    return timeBatches(in, (List<List<float[]>> b) -> s.encode(b));
-                }
-            }));
-        }
-        try (SpeechEmbeddingEncoder speech = new SpeechEmbeddingEncoder(ModelFiles.resolve(spec.melModel()),
-                ModelFiles.resolve(spec.speechModel()), "cpu", 1)) {
-            lines.add(encoderLine(Modality.AUDIO, audios, (in) -> {
-                try (SpeechEmbeddingEncoder.Session s = speech.newSession()) {
-                    return timeBatches(in, (List<float[]> b) -> s.encode(b));
-                }
-            }));
-        }
-        try (SentenceEncoder text = SentenceEncoder.fromLocations(spec.textModel(), spec.textTokenizer(),
-                spec.textMaxLength(), "cpu", 1)) {
-            lines.add(encoderLine(Modality.TEXT, texts, (in) -> {
-                try (SentenceEncoder.Session s = text.newSession()) {
-                    return timeBatches(in, (List<String> b) -> s.encode(b, new LongAdder()));
-                }
-            }));
-        }
-        return lines;
-    }
-
-    private interface Encode<T> {
-        List<Embedding> apply(List<T> batch) throws Exception;
-    }
-
-    private interface Timed<T> {
-        double[] apply(Input<T> in) throws Exception;
-    }
-
-    private record Input<T>(List<T> items, int batch) {
-    }
-
-    private <T> Line encoderLine(Modality m, List<T> items, Timed<T> timed) {
+        int[] threads = cores > 1 ? new int[] {1, cores} : new int[] {1};
+        List<EncoderSweep.Arm> arms = new ArrayList<>();
+        List<AutoCloseable> open = new ArrayList<>();
         try {
-            timed.apply(new Input<>(items.subList(0, Math.min(items.size(), batch)), batch)); // warm-up
-            double[] batched = timed.apply(new Input<>(items, batch));
-            double[] single = timed.apply(new Input<>(items, 1));
-            double rb = items.size() / batched[0];
-            double r1 = items.size() / single[0];
-            System.out.printf(Locale.ROOT, "  %s encoder: batch %d %.2f s, batch 1 %.2f s for %d inputs%n", m.key(),
-                    batch, batched[0], single[0], items.size());
-            String note = switch (m) {
-                case VIDEO -> "frames of all clips in one [N,3,112,112] tensor";
-                case AUDIO -> "mel per clip; windows of all clips in one batch";
-                case TEXT -> "not batched on purpose (quantised MiniLM: batch-dependent vectors)";
-            };
-            return new Line(m.key() + " encoder (items/s)", fmt(rb), fmt(r1), ratio(rb, r1),
-                    "batch " + batch + " vs 1; " + note);
-        } catch (Exception e) {
-            throw new IllegalStateException(m.key() + " encoder benchmark failed: " + e, e);
-        }
-    }
-
-    private <T> double[] timeBatches(Input<T> in, Encode<T> encode) throws Exception {
-        long t0 = System.nanoTime();
-        for (int from = 0; from < in.items().size(); from += in.batch()) {
-            encode.apply(in.items().subList(from, Math.min(in.items().size(), from + in.batch())));
-        }
-        return new double[] {(System.nanoTime() - t0) / 1e9};
-    }
-
-    /** The report table. */
-    public static String table(List<Line> lines) {
-        StringBuilder sb = new StringBuilder();
-        String format = "%-30s %12s %12s %8s  %s%n";
-        sb.append(String.format(Locale.ROOT, format, "measure", "batched/2ex", "single/1ex", "ratio", "note"));
-        for (Line l : lines) {
-            sb.append(String.format(Locale.ROOT, format, l.what(), l.a(), l.b(), l.ratio(), l.note()));
-        }
-        return sb.toString();
-    }
-
-    private static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    private static String ratio(double a, double b) {
-        return String.format(Locale.ROOT, "%.2fx", a / b);
-    }
-
-    static void deleteQuietly(Path dir) {
-        try {
-            if (Files.exists(dir)) {
-                org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
+            long audioSamples = audios.stream().mapToLong(a -> a.length).sum();
+            long audioMacs = audios.stream().mapToLong(a -> cost.audioClip(a.length)).sum();
+            for (int t : threads) {
+                FaceExpressionEncoder face = add(open, new FaceExpressionEncoder(ModelFiles.resolve(spec.faceModel()), "cpu", t));
+                for (int perCall : new int[] {1, 2, 4, 8, 16, 32}) {
+                    boolean[] variants = perCall == spec.framesPerCall(ai.djl.Device.cpu()) && t == 1
+                            ? new boolean[] {false, true} : new boolean[] {false};
+                    for (boolean control : variants) {
+                        FaceExpressionEncoder.Session s = add(open, face.newSession(perCall));
+                        arms.add(new EncoderSweep.Arm(Modality.VIDEO, perCall, t, control, frames.size(),
+                                cost.videoPerFrame() * frames.size(),
+                                () -> s.encode(frames.subList(0, Math.min(frames.size(), 2 * perCall))),
+                                () -> EncoderSweep.expect(s.encode(frames), frames.size(), "video")));
+                    }
+                }
+                SpeechEmbeddingEncoder speech = add(open, new SpeechEmbeddingEncoder(ModelFiles.resolve(spec.melModel()),
+                        ModelFiles.resolve(spec.speechModel()), "cpu", t));
+                for (boolean control : t == 1 ? new boolean[] {false, true} : new boolean[] {false}) {
+                    SpeechEmbeddingEncoder.Session s = add(open, speech.newSession());
+                    arms.add(new EncoderSweep.Arm(Modality.AUDIO, 1, t, control, audioSamples / 16000.0, audioMacs,
+                            () -> s.encode(audios.subList(0, Math.min(audios.size(), 2))),
+                            () -> EncoderSweep.expect(s.encode(audios), audios.size(), "audio")));
+                }
+                SentenceEncoder text = add(open, SentenceEncoder.fromLocations(spec.textModel(), spec.textTokenizer(),
+                        spec.textMaxLength(), "cpu", t));
+                long textMacs = 0;
+                for (Embedding e : text.encode(texts)) {
+                    textMacs += cost.text(e.tokens().length);
+                }
+                for (boolean control : t == 1 ? new boolean[] {false, true} : new boolean[] {false}) {
+                    SentenceEncoder.Session s = add(open, text.newSession());
+                    arms.add(new EncoderSweep.Arm(Modality.TEXT, 1, t, control, texts.size(), textMacs,
+                            () -> s.encode(texts.subList(0, Math.min(texts.size(), 2)), new LongAdder()),
+                            () -> EncoderSweep.expect(s.encode(texts, new LongAdder()), texts.size(), "text")));
+                }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            System.out.printf(Locale.ROOT, "  decoded %d frames, %.1f s of audio, %d texts; %d arms%n", frames.size(),
+                    audioSamples / 16000.0, texts.size(), arms.size());
+            return EncoderSweep.run(arms, reps, 20261202L);
+        } finally {
+            for (int i = open.size() - 1; i >= 0; i--) {
+                open.get(i).close();
+            }
         }
+    }
+
+    private static <T extends AutoCloseable> T add(List<AutoCloseable> open, T resource) {
+        open.add(resource);
+        return resource;
+    }
+
+    private static void printSweep(PrintStream out, List<EncoderSweep.Result> sweep, int cores, ExtractSpec spec) {
+        double peak = EncoderCost.peakGflopsPerCore();
+        out.printf(Locale.ROOT, "%nencoders (median of the repetitions; range = min..max; peak %.1f GFLOP/s per core,"
+                + " FMA lanes x 2 ports x clock):%n", peak);
+        String f = "%-28s %11s %19s %7s %9s %10s %8s%n";
+        out.printf(Locale.ROOT, f, "arm", "units/s", "range", "spread", "GFLOP/s", "per core", "of peak");
+        for (EncoderSweep.Result r : sweep) {
+            double perCore = r.gflops() / r.arm().threads();
+            out.printf(Locale.ROOT, f, r.arm().label() + " [" + unit(r.arm().modality()) + "]",
+                    String.format(Locale.ROOT, "%.1f", r.median()),
+                    String.format(Locale.ROOT, "%.1f..%.1f", r.min(), r.max()),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * r.spread()),
+                    String.format(Locale.ROOT, "%.2f", r.gflops()), String.format(Locale.ROOT, "%.2f", perCore),
+                    peak > 0 ? String.format(Locale.ROOT, "%.1f%%", 100 * perCore / peak) : "-");
+        }
+        out.println();
+        for (Modality m : List.of(Modality.VIDEO, Modality.AUDIO, Modality.TEXT)) {
+            double aa = EncoderSweep.aaRatio(sweep, m);
+            EncoderSweep.Result best1 = EncoderSweep.best(sweep, m, 1);
+            EncoderSweep.Result bestN = EncoderSweep.best(sweep, m, cores);
+            out.printf(Locale.ROOT, "%s: A/A %.3f (%s, tolerance ±%.0f%%); best at 1 thread %d/call %.1f %s/s; at %d threads"
+                            + " %d/call %.1f %s/s (%.2fx of 1 thread)%s%n", m.key(), aa,
+                    EncoderSweep.aaPasses(aa) ? "passes" : "FLAGGED: the figures of this modality are noise-bound",
+                    100 * EncoderSweep.AA_TOLERANCE, best1.arm().perCall(), best1.median(), unit(m), cores,
+                    bestN.arm().perCall(), bestN.median(), unit(m), bestN.median() / best1.median(),
+                    m == Modality.VIDEO ? "; default frames-per-call.cpu = " + spec.framesPerCall(ai.djl.Device.cpu()) : "");
+        }
+    }
+
+    private static String unit(Modality m) {
+        return switch (m) {
+            case VIDEO -> "frames";
+            case AUDIO -> "audio s";
+            case TEXT -> "texts";
+        };
+    }
+
+    /** Steady rate and job overhead of the real extract job on 1 and 2 single-core executors. */
+    private void printScaling(PrintStream out, ExtractSpec spec, String manifest, int total) {
+        int small = Math.min(SMALL_RUN, total / 4);
+        double[] steady = new double[3];
+        out.printf(Locale.ROOT, "%nextract job, %d clips x %d modalities (cold = first run, models loaded; warm runs of %d"
+                + " and %d clips, %d each, interleaved):%n", total, spec.modalities().size(), total, small, 2);
+        for (int executors : new int[] {1, 2}) {
+            SparkSession spark = LocalCluster.start("mer-spark-bench-" + executors, executors, executorMemoryMb);
+            try {
+                Dataset<Row> all = spark.read().parquet(manifest);
+                Dataset<Row> few = all.orderBy(col("sample_id")).limit(small);
+                few = spark.createDataFrame(few.collectAsList(), all.schema());
+                double cold = extract(spark, all, spec, executors + "-cold");
+                double[] big = new double[2];
+                double[] little = new double[2];
+                for (int r = 0; r < 2; r++) {
+                    little[r] = extract(spark, few, spec, executors + "-small-" + r);
+                    big[r] = extract(spark, all, spec, executors + "-all-" + r);
+                }
+                double tBig = EncoderSweep.Result.median(big);
+                double tSmall = EncoderSweep.Result.median(little);
+                // a slope needs the big run to take longer than the small one; when noise inverts them it is not a rate
+                steady[executors] = tBig > tSmall ? (total - small) / (tBig - tSmall) : Double.NaN;
+                double overhead = tSmall - small / steady[executors];
+                out.printf(Locale.ROOT, "  %d executor(s): cold %.1f s; warm %d clips %.1f / %.1f s, %d clips %.1f / %.1f s;"
+                                + " steady %.2f clips/s, job overhead %.1f s, cold start %.1f s (load average %.2f)%n",
+                        executors, cold, total, big[0], big[1], small, little[0], little[1], steady[executors], overhead,
+                        cold - tBig, loadAverage());
+            } finally {
+                LocalCluster.stop(spark);
+            }
+        }
+        out.printf(Locale.ROOT, "  2 vs 1 executors, steady state: %.2fx%n", steady[2] / steady[1]);
+    }
+
+    private double extract(SparkSession spark, Dataset<Row> manifest, ExtractSpec spec, String name) {
+        String out = work.resolve("x-" + name).toString();
+        long t0 = System.nanoTime();
+        ExtractSummary s = new FeatureExtractor().run(spark, manifest, spec, out + "/features", out + "/errors");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "  %s: %.1f s, %s%n", name, seconds, s);
+        return seconds;
+    }
+
+    /** The first {@code clips} rows by sample_id, validated by the ingest code, written as the job's manifest. */
+    private List<Row> subset(String manifest) {
+        SparkSession spark = SparkSession.builder().master("local[1]").appName("mer-spark-bench-prepare")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        try {
+            Dataset<Row> accepted = new ManifestIngest(spark, settings.classes()).read(manifestCsv).accepted();
+            accepted.orderBy(col("sample_id")).limit(clips).write().mode(SaveMode.Overwrite).parquet(manifest);
+            return spark.read().parquet(manifest).orderBy(col("sample_id")).collectAsList();
+        } finally {
+            LocalCluster.stop(spark);
+        }
+    }
+
+    static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 }

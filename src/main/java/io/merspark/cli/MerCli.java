@@ -206,16 +206,17 @@ public final class MerCli implements Callable<Integer> {
                 description = "select: score-table sizes in rows (default 100000,1000000)")
         int[] sizes;
 
-        @Option(names = "--clips", paramLabel = "N", defaultValue = "128",
-                description = "clips of the manifest (the first N by sample_id; default 128)")
+        @Option(names = "--clips", paramLabel = "N", defaultValue = "704",
+                description = "extract: clips of the manifest for the job runs (the first N by sample_id; default 704)")
         int clips;
 
-        @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "batch size (default 32)")
-        int batch;
+        @Option(names = "--encoder-clips", paramLabel = "N", defaultValue = "32",
+                description = "extract: clips decoded for the encoder sweep (default 32)")
+        int encoderClips;
 
-        @Option(names = "--partition-rows", paramLabel = "R", defaultValue = "16",
-                description = "rows per partition of the extract job (default 16)")
-        int partitionRows;
+        @Option(names = "--reps", paramLabel = "R", defaultValue = "5",
+                description = "extract: repetitions of every encoder arm (default 5)")
+        int reps;
 
         @Option(names = "--executor-memory", paramLabel = "MB", defaultValue = "1536",
                 description = "memory per local-cluster executor (default 1536)")
@@ -316,10 +317,8 @@ public final class MerCli implements Callable<Integer> {
             Settings settings = o.settings();
             java.nio.file.Path work = java.nio.file.Files.createTempDirectory("mer-bench-");
             try {
-                var bench = new io.merspark.bench.ExtractBench(settings, java.nio.file.Paths.get(settings.manifest()),
-                        clips, batch, partitionRows, executorMemory, work);
-                System.out.println();
-                System.out.print(io.merspark.bench.ExtractBench.table(bench.run()));
+                new io.merspark.bench.ExtractBench(settings, java.nio.file.Paths.get(settings.manifest()), clips,
+                        encoderClips, reps, executorMemory, work).run(System.out);
                 return 0;
             } finally {
                 org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());

@@ -1,0 +1,130 @@
+package io.merspark.bench;
+
+import io.merspark.extract.Embedding;
+import io.merspark.extract.Modality;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Encoder-level throughput that can tell a gain from noise: every arm (modality × tensor size per call × intra-op
+ * threads) is warmed up on its own shape, then timed over the same decoded inputs {@code reps} times with the
+ * arms in a new random order each repetition, so a drift of the machine falls on every arm alike. Each modality
+ * has an A/A control: its default arm measured twice as two arms with their own sessions; their medians must
+ * agree within {@link #AA_TOLERANCE} or the modality's figures are flagged.
+ */
+final class EncoderSweep {
+
+    /** Largest relative difference of the two A/A medians for a sweep to be trusted. */
+    static final double AA_TOLERANCE = 0.03;
+
+    /** One pass of an arm over all its inputs. */
+    interface Pass {
+        void run() throws Exception;
+    }
+
+    /**
+     * @param units work units of one pass (frames, seconds of audio, transcripts)
+     * @param macs  multiply-adds of one pass
+     */
+    record Arm(Modality modality, int perCall, int threads, boolean control, double units, long macs, Pass warmUp,
+               Pass pass) {
+
+        String label() {
+            return modality.key() + " " + perCall + "/call " + threads + "t" + (control ? " (A/A)" : "");
+        }
+    }
+
+    /** Median and range of an arm's rates (units/s) over the repetitions. */
+    record Result(Arm arm, double[] rates) {
+
+        double median() {
+            return median(rates);
+        }
+
+        double min() {
+            return Arrays.stream(rates).min().orElse(Double.NaN);
+        }
+
+        double max() {
+            return Arrays.stream(rates).max().orElse(Double.NaN);
+        }
+
+        /** (max − min) / median. */
+        double spread() {
+            return (max() - min()) / median();
+        }
+
+        double gflops() {
+            return 2 * median() * (arm.macs() / arm.units()) / 1e9;
+        }
+
+        static double median(double[] v) {
+            double[] s = v.clone();
+            Arrays.sort(s);
+            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        }
+    }
+
+    private EncoderSweep() {
+    }
+
+    static List<Result> run(List<Arm> arms, int reps, long seed) throws Exception {
+        for (Arm a : arms) {
+            a.warmUp().run();
+        }
+        double[][] rates = new double[arms.size()][reps];
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < arms.size(); i++) {
+            order.add(i);
+        }
+        Random random = new Random(seed);
+        for (int r = 0; r < reps; r++) {
+            Collections.shuffle(order, random);
+            for (int i : order) {
+                Arm a = arms.get(i);
+                long t0 = System.nanoTime();
+                a.pass().run();
+                rates[i][r] = a.units() / ((System.nanoTime() - t0) / 1e9);
+            }
+            System.out.printf(Locale.ROOT, "  encoder sweep: repetition %d of %d done%n", r + 1, reps);
+        }
+        List<Result> out = new ArrayList<>();
+        for (int i = 0; i < arms.size(); i++) {
+            out.add(new Result(arms.get(i), rates[i]));
+        }
+        return out;
+    }
+
+    /** Ratio of the control's median to its twin's (the same modality, size and threads, not a control). */
+    static double aaRatio(List<Result> results, Modality m) {
+        Result control = results.stream().filter(r -> r.arm().modality() == m && r.arm().control()).findFirst()
+                .orElseThrow();
+        Result twin = results.stream().filter(r -> r.arm().modality() == m && !r.arm().control()
+                && r.arm().perCall() == control.arm().perCall() && r.arm().threads() == control.arm().threads())
+                .findFirst().orElseThrow();
+        return control.median() / twin.median();
+    }
+
+    static boolean aaPasses(double ratio) {
+        return Math.abs(ratio - 1) <= AA_TOLERANCE;
+    }
+
+    /** The fastest non-control arm of a modality at a thread count. */
+    static Result best(List<Result> results, Modality m, int threads) {
+        return results.stream().filter(r -> r.arm().modality() == m && !r.arm().control()
+                        && r.arm().threads() == threads)
+                .max((a, b) -> Double.compare(a.median(), b.median())).orElseThrow();
+    }
+
+    /** Embeddings must come back for every input; a pass that returns fewer is a broken arm, not a fast one. */
+    static void expect(List<Embedding> out, int inputs, String what) {
+        if (out.size() != inputs) {
+            throw new IllegalStateException(what + ": " + out.size() + " embeddings for " + inputs + " inputs");
+        }
+    }
+}
