@@ -17,6 +17,7 @@ import io.merspark.score.LogRegScorer;
 import io.merspark.score.PoolScorer;
 import io.merspark.select.FreeMatchState;
 import io.merspark.select.PseudoLabelSelector;
+import io.merspark.select.MemberDisagreement;
 import io.merspark.select.SelectionHealth;
 import io.merspark.select.SelectionSettings;
 import io.merspark.train.FoldPlan;
@@ -257,9 +258,18 @@ public final class RoundStages {
         Dataset<Row> scores = ctx.spark().read().parquet(ctx.layout().scores(round));
         SelectionSettings sel = selectionSettings(round);
         PipelineModel model = PseudoLabelSelector.fit(sel, scores);
-        Dataset<Row> selected = model.transform(scores)
-                .select("sample_id", "label", "confidence", "weight", "strategy", "round");
-        // the collapse guard: the accepted mix against the gold train prior, rebalanced by quota when on
+        Dataset<Row> chosen = model.transform(scores);
+        // the collapse guard, first signal: members drifting apart on the pool since the previous round keeps
+        // only the labels every member agrees on
+        Double disagreement = MemberDisagreement.poolShare(scores);
+        Double previousDisagreement = previousDisagreement(round);
+        boolean rising = MemberDisagreement.rising(disagreement, previousDisagreement);
+        long beforeAgreement = rising ? chosen.count() : -1;
+        if (rising && s.select().collapseGuard()) {
+            chosen = chosen.filter(MemberDisagreement.unanimous(col("member_probs"), col("pred")));
+        }
+        Dataset<Row> selected = chosen.select("sample_id", "label", "confidence", "weight", "strategy", "round");
+        // second signal: the accepted mix against the gold train prior, rebalanced by quota when on
         SelectionHealth.Result health = SelectionHealth.check(selected, "label", s.classes(),
                 goldTrainPrior().stream().mapToDouble(Double::doubleValue).toArray(), s.select().collapseGuard());
         Dataset<Row> accepted = health.kept();
@@ -268,7 +278,13 @@ public final class RoundStages {
         Optional<FreeMatchState> state = PseudoLabelSelector.freeMatchState(model, scores);
         state.ifPresent(st -> ctx.storage().writeText(freeMatchStateFile(round), st.toJson()));
         Map<String, Object> selection = thresholdsUsed(sel, model, scores, state);
-        selection.put("health", health.toJson(previousShares(round)));
+        Map<String, Object> healthJson = health.toJson(previousShares(round));
+        healthJson.put("member_disagreement", disagreementJson(disagreement, previousDisagreement, rising,
+                beforeAgreement, rising && s.select().collapseGuard() ? health.acceptedBefore() : null));
+        if (rising) {
+            healthJson.put("status", s.select().collapseGuard() ? "rebalanced" : "collapsed");
+        }
+        selection.put("health", healthJson);
         ctx.storage().writeText(selectionFile(round), Json.write(selection));
         // as many files as the selection's partitions: the table grows with the pool, so no single writer
         ctx.storage().commitParquet(accepted, ctx.layout().pseudo(round));
@@ -413,6 +429,30 @@ public final class RoundStages {
             base = base.withAgreement(sel.maxSpread() >= 0 ? a.withMaxSpread(sel.maxSpread()) : a);
         }
         return base.withSoftWeighting(sel.softWeighting()).forRound(round);
+    }
+
+    /** The pool's member-disagreement share round r-1's selection recorded, when it has one. */
+    private Double previousDisagreement(int round) {
+        if (round <= 1 || !ctx.storage().exists(selectionFile(round - 1))) {
+            return null;
+        }
+        Object health = Json.readMap(ctx.storage().readText(selectionFile(round - 1))).get("health");
+        return health instanceof Map<?, ?> h && h.get("member_disagreement") instanceof Map<?, ?> d
+                && d.get("pool") instanceof Number n ? n.doubleValue() : null;
+    }
+
+    private static Map<String, Object> disagreementJson(Double pool, Double previous, boolean rising, long before,
+                                                        Map<String, Long> afterAgreement) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("pool", pool);
+        d.put("previous_pool", previous);
+        d.put("max_rise", MemberDisagreement.MAX_RISE);
+        d.put("rising", rising);
+        if (afterAgreement != null) {
+            long kept = afterAgreement.values().stream().mapToLong(Long::longValue).sum();
+            d.put("dropped_disagreeing", before - kept);
+        }
+        return d;
     }
 
     /** The accepted class shares round r-1's selection recorded, when it has a health record. */

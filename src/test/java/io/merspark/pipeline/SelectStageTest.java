@@ -44,6 +44,38 @@ class SelectStageTest {
         spark.createDataFrame(rows, io.merspark.score.EnsembleScorer.SCHEMA).write().parquet(ctx.layout().scores(round));
     }
 
+    /**
+     * As {@link #writeScores}, with two members: on the confident rows of the first {@code disagreeing} classes the
+     * second member predicts the next class instead.
+     */
+    private static void writeTwoMemberScores(SparkSession spark, JobContext ctx, int round, int disagreeing) {
+        List<Row> rows = new ArrayList<>();
+        for (int c = 0; c < 6; c++) {
+            for (float conf : new float[] {0.9f, 0.3f}) {
+                float[] p = new float[6];
+                java.util.Arrays.fill(p, (1 - conf) / 5);
+                p[c] = conf;
+                float[] other = p.clone();
+                if (conf > 0.5 && c < disagreeing) {
+                    other[c] = p[(c + 1) % 6];
+                    other[(c + 1) % 6] = conf;
+                }
+                rows.add(RowFactory.create("s" + c + "_" + (conf > 0.5 ? "hi" : "lo"), seq(p),
+                        scala.jdk.javaapi.CollectionConverters.asScala(List.of(seq(p), seq(other))).toList(),
+                        c, conf, conf - (1 - conf) / 5, 1.0f));
+            }
+        }
+        spark.createDataFrame(rows, io.merspark.score.EnsembleScorer.SCHEMA).write().parquet(ctx.layout().scores(round));
+    }
+
+    private static scala.collection.immutable.List<Float> seq(float[] p) {
+        List<Float> out = new ArrayList<>();
+        for (float x : p) {
+            out.add(x);
+        }
+        return scala.jdk.javaapi.CollectionConverters.asScala(out).toList();
+    }
+
     /** A manifest of gold train rows only, {@code counts[c]} of class c: the prior topk and the guard read. */
     private static void writeManifest(SparkSession spark, JobContext ctx, int... counts) {
         List<Row> rows = new ArrayList<>();
@@ -122,6 +154,31 @@ class SelectStageTest {
         assertEquals("collapsed", new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(Path.of(off.layout().round(1), "selection.json").toFile())
                 .get("health").get("status").asText());
+    }
+
+    @Test
+    void risingMemberDisagreementKeepsOnlyUnanimousLabels(SparkSession spark, @TempDir Path root) throws Exception {
+        JobContext ctx = JobContext.of(spark, RoundPipelineTest.settings(root, "select.threshold=0.25"));
+        writeManifest(spark, ctx, 2, 2, 2, 2, 2, 2);
+        writeTwoMemberScores(spark, ctx, 1, 0);
+        RoundStages stages = new RoundStages(ctx);
+        assertEquals(12, stages.select(1));
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var first = mapper.readTree(Path.of(ctx.layout().round(1), "selection.json").toFile()).get("health");
+        assertEquals(0.0, first.get("member_disagreement").get("pool").asDouble(), 0);
+        assertFalse(first.get("member_disagreement").get("rising").asBoolean());
+
+        // round 2: members disagree on 3 of the 12 pool rows (0.25, up from 0): those 3 are not accepted
+        writeTwoMemberScores(spark, ctx, 2, 3);
+        assertEquals(9, stages.select(2));
+        assertEquals(Set.of("s0_lo", "s1_lo", "s2_lo", "s3_hi", "s3_lo", "s4_hi", "s4_lo", "s5_hi", "s5_lo"),
+                accepted(spark, ctx, 2));
+        var second = mapper.readTree(Path.of(ctx.layout().round(2), "selection.json").toFile()).get("health");
+        assertEquals("rebalanced", second.get("status").asText());
+        assertEquals(0.25, second.get("member_disagreement").get("pool").asDouble(), 1e-12);
+        assertEquals(0.0, second.get("member_disagreement").get("previous_pool").asDouble(), 0);
+        assertTrue(second.get("member_disagreement").get("rising").asBoolean());
+        assertEquals(3, second.get("member_disagreement").get("dropped_disagreeing").asLong());
     }
 
     @Test
