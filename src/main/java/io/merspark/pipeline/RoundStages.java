@@ -261,8 +261,8 @@ public final class RoundStages {
         Dataset<Row> chosen = model.transform(scores);
         // the collapse guard, first signal: members drifting apart on the pool since the previous round keeps
         // only the labels every member agrees on
-        Double disagreement = MemberDisagreement.poolShare(scores);
-        Double previousDisagreement = previousDisagreement(round);
+        MemberDisagreement.Share disagreement = MemberDisagreement.poolShare(scores);
+        MemberDisagreement.Share previousDisagreement = previousDisagreement(round);
         boolean rising = MemberDisagreement.rising(disagreement, previousDisagreement);
         long beforeAgreement = rising ? chosen.count() : -1;
         if (rising && s.select().collapseGuard()) {
@@ -432,21 +432,24 @@ public final class RoundStages {
     }
 
     /** The pool's member-disagreement share round r-1's selection recorded, when it has one. */
-    private Double previousDisagreement(int round) {
+    private MemberDisagreement.Share previousDisagreement(int round) {
         if (round <= 1 || !ctx.storage().exists(selectionFile(round - 1))) {
             return null;
         }
         Object health = Json.readMap(ctx.storage().readText(selectionFile(round - 1))).get("health");
         return health instanceof Map<?, ?> h && h.get("member_disagreement") instanceof Map<?, ?> d
-                && d.get("pool") instanceof Number n ? n.doubleValue() : null;
+                && d.get("pool") instanceof Number share && d.get("pool_rows") instanceof Number rows
+                ? new MemberDisagreement.Share(share.doubleValue(), rows.longValue()) : null;
     }
 
-    private static Map<String, Object> disagreementJson(Double pool, Double previous, boolean rising, long before,
+    private static Map<String, Object> disagreementJson(MemberDisagreement.Share pool,
+                                                        MemberDisagreement.Share previous, boolean rising, long before,
                                                         Map<String, Long> afterAgreement) {
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("pool", pool);
-        d.put("previous_pool", previous);
-        d.put("max_rise", MemberDisagreement.MAX_RISE);
+        d.put("pool", pool == null ? null : pool.share());
+        d.put("pool_rows", pool == null ? null : pool.rows());
+        d.put("previous_pool", previous == null ? null : previous.share());
+        d.put("max_rise_z", MemberDisagreement.MAX_RISE_Z);
         d.put("rising", rising);
         if (afterAgreement != null) {
             long kept = afterAgreement.values().stream().mapToLong(Long::longValue).sum();

@@ -168,17 +168,18 @@ class SelectStageTest {
         assertEquals(0.0, first.get("member_disagreement").get("pool").asDouble(), 0);
         assertFalse(first.get("member_disagreement").get("rising").asBoolean());
 
-        // round 2: members disagree on 3 of the 12 pool rows (0.25, up from 0): those 3 are not accepted
-        writeTwoMemberScores(spark, ctx, 2, 3);
-        assertEquals(9, stages.select(2));
-        assertEquals(Set.of("s0_lo", "s1_lo", "s2_lo", "s3_hi", "s3_lo", "s4_hi", "s4_lo", "s5_hi", "s5_lo"),
-                accepted(spark, ctx, 2));
+        // round 2: members disagree on the 6 confident rows of 12 (0.5, up from 0; 2.8 standard errors): those 6
+        // are not accepted
+        writeTwoMemberScores(spark, ctx, 2, 6);
+        assertEquals(6, stages.select(2));
+        assertEquals(Set.of("s0_lo", "s1_lo", "s2_lo", "s3_lo", "s4_lo", "s5_lo"), accepted(spark, ctx, 2));
         var second = mapper.readTree(Path.of(ctx.layout().round(2), "selection.json").toFile()).get("health");
         assertEquals("rebalanced", second.get("status").asText());
-        assertEquals(0.25, second.get("member_disagreement").get("pool").asDouble(), 1e-12);
+        assertEquals(0.5, second.get("member_disagreement").get("pool").asDouble(), 1e-12);
+        assertEquals(12, second.get("member_disagreement").get("pool_rows").asLong());
         assertEquals(0.0, second.get("member_disagreement").get("previous_pool").asDouble(), 0);
         assertTrue(second.get("member_disagreement").get("rising").asBoolean());
-        assertEquals(3, second.get("member_disagreement").get("dropped_disagreeing").asLong());
+        assertEquals(6, second.get("member_disagreement").get("dropped_disagreeing").asLong());
     }
 
     @Test
