@@ -19,9 +19,14 @@ public final class TestSettings {
         return Settings.from(ConfigLoader.load(conf, o));
     }
 
+    /**
+     * The bundled models by absolute path, and the fixed-threshold selection the round tests were written
+     * against (their thresholds say what they accept); the default topk strategy has its own tests.
+     */
     public static List<String> modelOverrides() {
         Path models = SparkTestSession.projectDir().resolve("models");
         return List.of(
+                "select.strategy=fixed",
                 "extract.video.model=\"" + models.resolve("face-expression/face_expression.onnx") + "\"",
                 "extract.audio.mel-model=\"" + models.resolve("speech-embedding/melspectrogram.onnx") + "\"",
                 "extract.audio.embedding-model=\"" + models.resolve("speech-embedding/embedding_model_full.onnx") + "\"");
