@@ -22,8 +22,8 @@ public final class TestSettings {
     public static List<String> modelOverrides() {
         Path models = SparkTestSession.projectDir().resolve("models");
         return List.of(
-                "extract.video.model=\"" + models.resolve("face-expression/face_expression.onnx") + "\"",
-                "extract.audio.mel-model=\"" + models.resolve("speech-embedding/melspectrogram.onnx") + "\"",
-                "extract.audio.embedding-model=\"" + models.resolve("speech-embedding/embedding_model_full.onnx") + "\"");
+                "extract.video.encoder.model=\"" + models.resolve("face-expression/face_expression.onnx") + "\"",
+                "extract.audio.encoder.mel-model=\"" + models.resolve("speech-embedding/melspectrogram.onnx") + "\"",
+                "extract.audio.encoder.model=\"" + models.resolve("speech-embedding/embedding_model_full.onnx") + "\"");
     }
 }
