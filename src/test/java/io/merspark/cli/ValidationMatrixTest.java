@@ -91,6 +91,17 @@ class ValidationMatrixTest {
     }
 
     @Test
+    void unknownEncoderKindOrMissingEncoderKey(@TempDir Path dir) {
+        Path root = dir.resolve("out");
+        refusedBeforeWork(extract(root, "extract.audio.encoder.kind=hubert"), 2, root,
+                "error: mer.extract.audio.encoder.kind must be one of [speech-embedding, waveform], got 'hubert'");
+        refusedBeforeWork(extract(root, "extract.audio.encoder={kind=waveform, model=\"" + FACE + "\", layer=4}"), 2,
+                root, "error: unknown config key for kind waveform: mer.extract.audio.encoder.layer");
+        refusedBeforeWork(extract(root, "extract.text.encoder={kind=causal-lm, model=\"" + FACE + "\"}"), 2, root,
+                "error: mer.extract.text.encoder.tokenizer is missing (needed by kind causal-lm)");
+    }
+
+    @Test
     void pinMismatch(@TempDir Path dir) throws IOException {
         Path root = dir.resolve("out");
         Path swapped = dir.resolve("face_expression.onnx");

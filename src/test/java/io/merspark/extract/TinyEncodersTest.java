@@ -158,6 +158,25 @@ class TinyEncodersTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void sentenceKindPoolsTheClsTokenWhenAsked() throws Exception {
+        EncoderContract.Text cls = new EncoderContract.Text("sentence", "input_ids", "attention_mask",
+                "last_hidden_state", "cls", "right", -1);
+        Path onnx = ModelFiles.resolve(SentenceEncoder.DEFAULT_MODEL);
+        Path tokenizer = ModelFiles.resolve(SentenceEncoder.DEFAULT_TOKENIZER);
+        try (SentenceEncoder mean = new SentenceEncoder(onnx, tokenizer, 128, Device.cpu(), 1);
+             SentenceEncoder first = new SentenceEncoder(onnx, tokenizer, 128, cls, Device.cpu(), 1)) {
+            Embedding m = mean.encode(List.of("Tickets please!")).get(0);
+            Embedding c = first.encode(List.of("Tickets please!")).get(0);
+            assertEquals(m.tokens().length, c.tokens().length);
+            for (int t = 0; t < m.tokens().length; t++) {
+                assertArrayEquals(m.tokens()[t], c.tokens()[t], 0f);
+            }
+            assertArrayEquals(c.tokens()[0], c.pooled(), 0f);
+            assertArrayEquals(Embedding.meanOf(m.tokens()).pooled(), m.pooled(), 0f);
+        }
+    }
+
     static float[] floats(JsonNode array) {
         float[] out = new float[array.size()];
         for (int i = 0; i < out.length; i++) {
