@@ -54,7 +54,7 @@ final class EncoderConfig {
             // under another kind, the bundled kind's values are not taken over, nor are its own keys an error
             // (a conf that pins the bundled files, e.g. conf/local.conf, still loads with another kind)
             boolean inherited = !bundledKind && ref.hasPath(key)
-                    && (ref.getValue(key).equals(e.getValue()) || !keys.contains(key));
+                    && (fromReference(e.getValue()) || !keys.contains(key));
             if (inherited) {
                 continue;
             }
@@ -69,6 +69,11 @@ final class EncoderConfig {
                     + ": " + String.join(", ", unknown));
         }
         return new EncoderConfig(path, kind, own);
+    }
+
+    /** True for a value that no file, override or property set: it comes from reference.conf itself. */
+    private static boolean fromReference(ConfigValue v) {
+        return "reference.conf".equals(v.origin().resource());
     }
 
     String kind() {

@@ -48,6 +48,14 @@ class EncoderConfigTest {
     }
 
     @Test
+    void aValueSetForAnotherKindIsKeptEvenWhenItEqualsTheBundledOne() {
+        String model = io.merspark.testing.SparkTestSession.projectDir()
+                .resolve("models/face-expression/face_expression.onnx").toString();
+        assertEquals(112, load("extract.video.encoder={kind=image-tower, model=\"" + model + "\", size=112}")
+                .extract().video().size());
+    }
+
+    @Test
     void unknownKindIsNamedBeforeAnyWork() {
         assertEquals("mer.extract.video.encoder.kind must be one of [face-expression, image-tower], got 'clip'",
                 refused("extract.video.encoder.kind=clip"));
