@@ -18,7 +18,7 @@ import java.util.Set;
  * @param faceModel        the frame encoder (face_expression.onnx, or an image tower)
  * @param melModel         melspectrogram.onnx (speech-embedding only; null otherwise)
  * @param speechModel      embedding_model_full.onnx (or the 76-frame embedding_model.onnx, or a waveform encoder)
- * @param textModel        sentence encoder ONNX file
+ * @param textModel        the text encoder (the bundled sentence encoder, or a causal LM)
  * @param textTokenizer    its HuggingFace tokenizer.json
  * @param framesPerClip    video frames sampled uniformly per clip
  * @param frameSize        square frame side fed to the frame encoder (112 for the face model)
@@ -282,16 +282,6 @@ public record ExtractSpec(
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector, cpu, gpu,
                 partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
-    }
-
-    /** The same spec with other encoders: files and contracts ({@code mel} null unless speech-embedding). */
-    public ExtractSpec withEncoders(String video, int size, EncoderContract.Image videoContract, String mel,
-                                    String speech, EncoderContract.Waveform audioContract, String text,
-                                    String tokenizer, int maxLength, EncoderContract.Text textContract) {
-        return new ExtractSpec(modalities, video, mel, speech, text, tokenizer, framesPerClip, size, videoBatch,
-                audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, maxLength, rowsPerPartition,
-                device, threads, pins, face, faceDetector, framesPerCallCpu, framesPerCallGpu, partitionsPerCore,
-                videoContract, audioContract, textContract);
     }
 
     /** The same spec with another least number of partitions per core. */
