@@ -23,8 +23,12 @@ import java.util.TreeSet;
  */
 public final class ConfigLoader {
 
-    /** Objects whose keys are free-form (class names), so they are not checked against reference.conf. */
-    private static final Set<String> OPEN_OBJECTS = Set.of("mer.select.class-thresholds", "mer.evaluate.prior.given");
+    /**
+     * Objects whose keys are free-form (class names), or depend on a kind (encoders: checked by their kind), so they
+     * are not checked against reference.conf.
+     */
+    private static final Set<String> OPEN_OBJECTS = Set.of("mer.select.class-thresholds", "mer.evaluate.prior.given",
+            "mer.extract.video.encoder", "mer.extract.audio.encoder", "mer.extract.text.encoder");
 
     private ConfigLoader() {
     }

@@ -46,16 +46,24 @@ public record Settings(
     public record SparkSettings(String master, String appName, int shufflePartitions) implements Serializable {
     }
 
-    /** @param face none | detect (crop the largest face of each frame, found by {@code faceModel}) */
-    public record VideoSettings(String model, int frames, int size, int batchSize, int maxTokens, String face,
-                                String faceModel, int framesPerCallCpu, int framesPerCallGpu)
+    /**
+     * @param model   the encoder file ({@code video.encoder.model})
+     * @param size    the encoder's square input side ({@code video.encoder.size})
+     * @param face    none | detect (crop the largest face of each frame, found by {@code faceModel})
+     */
+    public record VideoSettings(EncoderContract.Image encoder, String model, int frames, int size, int batchSize,
+                                int maxTokens, String face, String faceModel, int framesPerCallCpu,
+                                int framesPerCallGpu)
             implements Serializable {
     }
 
-    public record AudioSettings(String melModel, String embeddingModel, int batchSize, int maxTokens) implements Serializable {
+    /** @param melModel the log-mel front-end of {@code speech-embedding}; null for other kinds */
+    public record AudioSettings(EncoderContract.Waveform encoder, String melModel, String embeddingModel,
+                                int batchSize, int maxTokens) implements Serializable {
     }
 
-    public record TextSettings(String model, String tokenizer, int maxLength, int batchSize, int maxTokens) implements Serializable {
+    public record TextSettings(EncoderContract.Text encoder, String model, String tokenizer, int maxLength,
+                               int batchSize, int maxTokens) implements Serializable {
     }
 
     /** @param pins model location → the SHA-256 pinned for it ({@code <model key>-sha256}; unpinned ones absent) */
@@ -141,34 +149,11 @@ public record Settings(
             }
         }
         String face = oneOf(c, "mer.extract.video.face", FACE_MODES);
-        VideoSettings video = new VideoSettings(
-                modelPath(c, "mer.extract.video.model", modalities.contains("video")),
-                positive(c, "mer.extract.video.frames"),
-                positive(c, "mer.extract.video.size"),
-                positive(c, "mer.extract.video.batch-size"),
-                positive(c, "mer.extract.video.max-tokens"),
-                face,
-                modelPath(c, "mer.extract.video.face-model", modalities.contains("video") && "detect".equals(face)),
-                positive(c, "mer.extract.video.frames-per-call.cpu"),
-                positive(c, "mer.extract.video.frames-per-call.gpu"));
-        AudioSettings audio = new AudioSettings(
-                modelPath(c, "mer.extract.audio.mel-model", modalities.contains("audio")),
-                modelPath(c, "mer.extract.audio.embedding-model", modalities.contains("audio")),
-                positive(c, "mer.extract.audio.batch-size"),
-                positive(c, "mer.extract.audio.max-tokens"));
-        TextSettings text = new TextSettings(
-                modelPath(c, "mer.extract.text.model", modalities.contains("text")),
-                modelPath(c, "mer.extract.text.tokenizer", modalities.contains("text")),
-                positive(c, "mer.extract.text.max-length"),
-                positive(c, "mer.extract.text.batch-size"),
-                positive(c, "mer.extract.text.max-tokens"));
+        Config reference = ConfigLoader.reference();
         Map<String, ModelPin> pins = new LinkedHashMap<>();
-        pin(c, "mer.extract.video.model", video.model(), pins);
-        pin(c, "mer.extract.video.face-model", video.faceModel(), pins);
-        pin(c, "mer.extract.audio.mel-model", audio.melModel(), pins);
-        pin(c, "mer.extract.audio.embedding-model", audio.embeddingModel(), pins);
-        pin(c, "mer.extract.text.model", text.model(), pins);
-        pin(c, "mer.extract.text.tokenizer", text.tokenizer(), pins);
+        VideoSettings video = Encoders.video(c, reference, modalities.contains("video"), pins, face);
+        AudioSettings audio = Encoders.audio(c, reference, modalities.contains("audio"), pins);
+        TextSettings text = Encoders.text(c, reference, modalities.contains("text"), pins);
         ExtractSettings extract = new ExtractSettings(List.copyOf(modalities),
                 positive(c, "mer.extract.partition-rows"),
                 positive(c, "mer.extract.partitions-per-core"),
@@ -312,8 +297,15 @@ public record Settings(
      * working directory of each JVM (the repository locally, the unpacked archive on a cluster). A required
      * model must exist here when it is a local path or a classpath resource, so a typo fails before any work.
      */
-    private static String modelPath(Config c, String path, boolean required) {
-        String v = nonBlank(c, path);
+    static String modelPath(Config c, String path, boolean required) {
+        return modelPath(path, nonBlank(c, path), required);
+    }
+
+    /** As {@link #modelPath(Config, String, boolean)} for a value already read from {@code path}. */
+    static String modelPath(String path, String v, boolean required) {
+        if (v.isBlank()) {
+            throw new SettingsException(path + " must not be empty");
+        }
         if (v.startsWith("classpath:")) {
             String resource = v.substring("classpath:".length()).replaceFirst("^/", "");
             if (required && Thread.currentThread().getContextClassLoader().getResource(resource) == null) {
@@ -338,7 +330,7 @@ public record Settings(
      * any work ({@code ExtractStage.preflight}) and again by every executor that loads it, not by jobs that never
      * load an encoder.
      */
-    private static void pin(Config c, String modelKey, String location, Map<String, ModelPin> pins) {
+    static void pin(Config c, String modelKey, String location, Map<String, ModelPin> pins) {
         String key = modelKey + "-sha256";
         String digest = c.getString(key).trim().toLowerCase(java.util.Locale.ROOT);
         if (digest.isEmpty()) {
@@ -354,7 +346,7 @@ public record Settings(
         return atLeast(c, path, 0);
     }
 
-    private static int positive(Config c, String path) {
+    static int positive(Config c, String path) {
         return atLeast(c, path, 1);
     }
 

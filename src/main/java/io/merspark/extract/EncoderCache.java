@@ -77,6 +77,42 @@ public final class EncoderCache {
                         spec.textMaxLength(), device, threads));
     }
 
+    /** The frame encoder of the spec's video contract on {@code device}, loaded once per JVM. */
+    public static VideoEncoder video(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
+        if (spec.videoEncoder().isFaceExpression()) {
+            return face(spec, device, threads, loads);
+        }
+        return get("image-tower|" + pinned(spec, spec.faceModel()) + "|" + spec.frameSize() + "|"
+                        + spec.videoEncoder() + "|" + device + "|" + threads, loads,
+                () -> new ImageTowerEncoder(spec.model(spec.faceModel()), spec.frameSize(), spec.videoEncoder(),
+                        device, threads));
+    }
+
+    /** The speech encoder of the spec's audio contract on {@code device}, loaded once per JVM. */
+    public static AudioEncoder audio(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
+        if (spec.audioEncoder().isSpeechEmbedding()) {
+            return speech(spec, device, threads, loads);
+        }
+        return get("waveform|" + pinned(spec, spec.speechModel()) + "|" + spec.audioEncoder() + "|" + device + "|"
+                        + threads, loads,
+                () -> new WaveformEncoder(spec.model(spec.speechModel()), spec.audioEncoder(), device, threads));
+    }
+
+    /** The text encoder of the spec's text contract on {@code device}, loaded once per JVM. */
+    public static TextEncoder text(ExtractSpec spec, Device device, int threads, LongAccumulator loads) {
+        if (spec.textEncoder().equals(io.merspark.config.EncoderContract.Text.sentence())) {
+            return sentence(spec, device, threads, loads);
+        }
+        String key = pinned(spec, spec.textModel()) + "|" + pinned(spec, spec.textTokenizer()) + "|"
+                + spec.textMaxLength() + "|" + spec.textEncoder() + "|" + device + "|" + threads;
+        if (spec.textEncoder().isSentence()) {
+            return get("text|" + key, loads, () -> new SentenceEncoder(spec.model(spec.textModel()),
+                    spec.model(spec.textTokenizer()), spec.textMaxLength(), spec.textEncoder(), device, threads));
+        }
+        return get("causal-lm|" + key, loads, () -> new CausalLmEncoder(spec.model(spec.textModel()),
+                spec.model(spec.textTokenizer()), spec.textMaxLength(), spec.textEncoder(), device, threads));
+    }
+
     /**
      * A model's part of the cache key: its location and pin. An encoder loaded unpinned, or under another pin, does
      * not satisfy a pinned request: that one loads (and hashes) the file itself.

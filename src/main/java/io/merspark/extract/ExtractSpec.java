@@ -1,5 +1,6 @@
 package io.merspark.extract;
 
+import io.merspark.config.EncoderContract;
 import io.merspark.config.ModelPin;
 
 import java.io.Serializable;
@@ -14,13 +15,13 @@ import java.util.Set;
  * loaded on the executors by {@link EncoderCache}). Model locations are absolute paths or {@code classpath:} names.
  *
  * @param modalities       which of video, audio, text to extract
- * @param faceModel        face_expression.onnx
- * @param melModel         melspectrogram.onnx
- * @param speechModel      embedding_model_full.onnx (or the 76-frame embedding_model.onnx)
- * @param textModel        sentence encoder ONNX file
+ * @param faceModel        the frame encoder (face_expression.onnx, or an image tower)
+ * @param melModel         melspectrogram.onnx (speech-embedding only; null otherwise)
+ * @param speechModel      embedding_model_full.onnx (or the 76-frame embedding_model.onnx, or a waveform encoder)
+ * @param textModel        the text encoder (the bundled sentence encoder, or a causal LM)
  * @param textTokenizer    its HuggingFace tokenizer.json
  * @param framesPerClip    video frames sampled uniformly per clip
- * @param frameSize        square frame side fed to the face model (112)
+ * @param frameSize        square frame side fed to the frame encoder (112 for the face model)
  * @param videoBatch       clips per face-model batch
  * @param audioBatch       clips per speech-model batch
  * @param textBatch        texts per tokenizer/encoder call
@@ -40,6 +41,9 @@ import java.util.Set;
  *                         clips decoded together): small tensors stay in the caches
  * @param framesPerCallGpu the same on a GPU task: large tensors fill the device
  * @param partitionsPerCore least partitions per core of the application, whatever rowsPerPartition says
+ * @param videoEncoder     how faceModel is fed and read (its kind: face-expression or image-tower)
+ * @param audioEncoder     how speechModel is fed and read (speech-embedding with melModel, or waveform)
+ * @param textEncoder      how textModel is fed and read (sentence or causal-lm)
  */
 public record ExtractSpec(
         Set<Modality> modalities,
@@ -65,7 +69,10 @@ public record ExtractSpec(
         String faceDetector,
         int framesPerCallCpu,
         int framesPerCallGpu,
-        int partitionsPerCore) implements Serializable {
+        int partitionsPerCore,
+        EncoderContract.Image videoEncoder,
+        EncoderContract.Waveform audioEncoder,
+        EncoderContract.Text textEncoder) implements Serializable {
 
     /** Measured best on this 2-core CPU machine (bench extract) and a large cap for a GPU. */
     public static final int DEFAULT_FRAMES_PER_CALL_CPU = 8;
@@ -79,7 +86,9 @@ public record ExtractSpec(
                        Map<String, ModelPin> pins) {
         this(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip, frameSize,
                 videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
-                rowsPerPartition, device, threads, pins, "none", null, DEFAULT_FRAMES_PER_CALL_CPU, DEFAULT_FRAMES_PER_CALL_GPU, 3);
+                rowsPerPartition, device, threads, pins, "none", null, DEFAULT_FRAMES_PER_CALL_CPU, DEFAULT_FRAMES_PER_CALL_GPU, 3,
+                EncoderContract.Image.faceExpression(), EncoderContract.Waveform.speechEmbedding(),
+                EncoderContract.Text.sentence());
     }
 
     /** The spec with face detection as given and the default per-call caps. */
@@ -91,7 +100,9 @@ public record ExtractSpec(
         this(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip, frameSize,
                 videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
                 rowsPerPartition, device, threads, pins, face, faceDetector, DEFAULT_FRAMES_PER_CALL_CPU,
-                DEFAULT_FRAMES_PER_CALL_GPU, 3);
+                DEFAULT_FRAMES_PER_CALL_GPU, 3,
+                EncoderContract.Image.faceExpression(), EncoderContract.Waveform.speechEmbedding(),
+                EncoderContract.Text.sentence());
     }
 
     public ExtractSpec {
@@ -113,7 +124,11 @@ public record ExtractSpec(
         require(framesPerCallCpu, "framesPerCallCpu");
         require(framesPerCallGpu, "framesPerCallGpu");
         require(partitionsPerCore, "partitionsPerCore");
-        if (frameSize != FaceExpressionEncoder.IMAGE_SIZE) {
+        if (videoEncoder == null || audioEncoder == null || textEncoder == null) {
+            throw new IllegalArgumentException("encoder contracts are missing");
+        }
+        require(frameSize, "frameSize");
+        if (videoEncoder.isFaceExpression() && frameSize != FaceExpressionEncoder.IMAGE_SIZE) {
             throw new IllegalArgumentException("frameSize: the face model takes " + FaceExpressionEncoder.IMAGE_SIZE
                     + " px frames, got " + frameSize);
         }
@@ -122,6 +137,10 @@ public record ExtractSpec(
         }
         if (!"cpu".equals(device) && !"gpu".equals(device) && !"auto".equals(device)) {
             throw new IllegalArgumentException("device: cpu, gpu or auto, got " + device);
+        }
+        if (modalities.contains(Modality.AUDIO) && audioEncoder.isSpeechEmbedding()
+                && (melModel == null || melModel.isBlank())) {
+            throw new IllegalArgumentException("model location for audio (the mel front-end) is missing");
         }
         for (Modality m : modalities) {
             for (String location : locations(m, faceModel, melModel, speechModel, textModel, textTokenizer,
@@ -143,7 +162,7 @@ public record ExtractSpec(
                                           String tokenizer, String detector) {
         return switch (m) {
             case VIDEO -> detector != null ? java.util.Arrays.asList(face, detector) : java.util.Arrays.asList(face);
-            case AUDIO -> java.util.Arrays.asList(mel, speech);
+            case AUDIO -> mel != null ? java.util.Arrays.asList(mel, speech) : java.util.Arrays.asList(speech);
             case TEXT -> java.util.Arrays.asList(text, tokenizer);
         };
     }
@@ -158,7 +177,7 @@ public record ExtractSpec(
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, device, threads, pins, mode, detector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore);
+                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /** The model locations the extraction of {@code modalities} loads, in modality order. */
@@ -192,28 +211,28 @@ public record ExtractSpec(
         return new ExtractSpec(m, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore);
+                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     public ExtractSpec withRowsPerPartition(int rows) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rows, device, threads, pins, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore);
+                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     public ExtractSpec withBatchSize(int batch) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, batch, batch, batch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
                 rowsPerPartition, device, threads, pins, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore);
+                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     public ExtractSpec withDevice(String d) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, d, threads, pins, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore);
+                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /**
@@ -228,7 +247,7 @@ public record ExtractSpec(
                 absolute(textModel), absolute(textTokenizer), framesPerClip, frameSize, videoBatch, audioBatch,
                 textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength, rowsPerPartition, device,
                 threads, absolutePins, face, absolute(faceDetector), framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore);
+                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /** The same spec with model pins (location → expected SHA-256). */
@@ -236,7 +255,7 @@ public record ExtractSpec(
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, device, threads, p, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore);
+                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /**
@@ -262,7 +281,7 @@ public record ExtractSpec(
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector, cpu, gpu,
-                partitionsPerCore);
+                partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /** The same spec with another least number of partitions per core. */
@@ -270,7 +289,7 @@ public record ExtractSpec(
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, perCore);
+                framesPerCallGpu, perCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /** The per-call frame cap of a task running on {@code device}. */

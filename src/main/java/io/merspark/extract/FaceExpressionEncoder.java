@@ -18,7 +18,7 @@ import java.util.List;
  * face-api.js FaceExpressionNet (ONNX): each frame of a clip gives a 256-d face-expression embedding and 7 logits.
  * A clip's tokens are its per-frame embeddings; pooled is their mean.
  */
-public final class FaceExpressionEncoder implements AutoCloseable {
+public final class FaceExpressionEncoder implements VideoEncoder {
 
     public static final int WIDTH = 256;
     public static final int IMAGE_SIZE = 112;
@@ -43,6 +43,7 @@ public final class FaceExpressionEncoder implements AutoCloseable {
     }
 
     /** Encoder name and short model digest, as written to the features table. */
+    @Override
     public String id() {
         return id;
     }
@@ -64,12 +65,13 @@ public final class FaceExpressionEncoder implements AutoCloseable {
      * into a call; a clip with more frames goes alone): on a CPU, ONNX Runtime's convolution loops over the batch
      * anyway and a few frames stay in the caches; a GPU wants large tensors.
      */
+    @Override
     public Session newSession(int framesPerCall) {
         return new Session(model.newPredictor(new FrameTranslator()), Math.max(1, framesPerCall));
     }
 
     /** One task's predictor; not thread-safe. */
-    public static final class Session implements AutoCloseable {
+    public static final class Session implements VideoEncoder.Session {
         private final Predictor<List<float[]>, ClipFaces> predictor;
         private final int framesPerCall;
 
@@ -79,6 +81,7 @@ public final class FaceExpressionEncoder implements AutoCloseable {
         }
 
         /** As {@link FaceExpressionEncoder#encode(List)}. */
+        @Override
         public List<Embedding> encode(List<List<float[]>> clips) throws TranslateException {
             if (clips.isEmpty()) {
                 return List.of();

@@ -1,6 +1,7 @@
 package io.merspark.extract;
 
 import io.merspark.face.FaceCropper;
+import io.merspark.face.SquareResample;
 import io.merspark.media.AudioDecoder;
 import io.merspark.media.RgbImage;
 import io.merspark.media.MediaException;
@@ -184,6 +185,14 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
                         throw new IllegalArgumentException("face detection failed: " + e.getMessage(), e);
                     }
                 }
+                if ("crop".equals(spec.videoEncoder().fit())) {
+                    // an image tower's preprocessing: the centred square of the short side, resized
+                    List<RgbImage> images = new VideoFrameSampler(sessions().threads)
+                            .sampleImages(path(in.video(), "video"), spec.framesPerClip());
+                    List<float[]> crops = new ArrayList<>(images.size());
+                    images.forEach(image -> crops.add(SquareResample.centreCrop(image, spec.frameSize())));
+                    yield crops;
+                }
                 List<float[]> frames = new VideoFrameSampler(sessions().threads).sample(path(in.video(), "video"),
                         spec.framesPerClip(), spec.frameSize());
                 yield frames;
@@ -230,9 +239,9 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
     private String encoderId(Modality m) {
         Sessions s = sessions();
         return switch (m) {
-            case VIDEO -> EncoderCache.face(spec, s.device, s.threads, modelLoads).id();
-            case AUDIO -> EncoderCache.speech(spec, s.device, s.threads, modelLoads).id();
-            case TEXT -> EncoderCache.sentence(spec, s.device, s.threads, modelLoads).id();
+            case VIDEO -> EncoderCache.video(spec, s.device, s.threads, modelLoads).id();
+            case AUDIO -> EncoderCache.audio(spec, s.device, s.threads, modelLoads).id();
+            case TEXT -> EncoderCache.text(spec, s.device, s.threads, modelLoads).id();
         };
     }
 
@@ -248,9 +257,9 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
     private final class Sessions implements AutoCloseable {
         final ai.djl.Device device;
         final int threads;
-        private FaceExpressionEncoder.Session face;
-        private SpeechEmbeddingEncoder.Session speech;
-        private SentenceEncoder.Session text;
+        private VideoEncoder.Session face;
+        private AudioEncoder.Session speech;
+        private TextEncoder.Session text;
         private boolean closed;
 
         Sessions(ai.djl.Device device, int threads) {
@@ -258,26 +267,26 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
             this.threads = threads;
         }
 
-        synchronized FaceExpressionEncoder.Session face() {
+        synchronized VideoEncoder.Session face() {
             open();
             if (face == null) {
-                face = EncoderCache.face(spec, device, threads, modelLoads).newSession(spec.framesPerCall(device));
+                face = EncoderCache.video(spec, device, threads, modelLoads).newSession(spec.framesPerCall(device));
             }
             return face;
         }
 
-        synchronized SpeechEmbeddingEncoder.Session speech() {
+        synchronized AudioEncoder.Session speech() {
             open();
             if (speech == null) {
-                speech = EncoderCache.speech(spec, device, threads, modelLoads).newSession();
+                speech = EncoderCache.audio(spec, device, threads, modelLoads).newSession();
             }
             return speech;
         }
 
-        synchronized SentenceEncoder.Session text() {
+        synchronized TextEncoder.Session text() {
             open();
             if (text == null) {
-                text = EncoderCache.sentence(spec, device, threads, modelLoads).newSession();
+                text = EncoderCache.text(spec, device, threads, modelLoads).newSession();
             }
             return text;
         }

@@ -11,6 +11,7 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
+import io.merspark.config.EncoderContract;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
  * all-MiniLM-L6-v2 (quantised ONNX) with its HuggingFace tokenizer: tokens are the 384-d vectors of the text's
  * tokens (with [CLS] and [SEP]), pooled is their mean, the sentence-transformers pooling of this model.
  */
-public final class SentenceEncoder implements AutoCloseable {
+public final class SentenceEncoder implements TextEncoder {
 
     public static final int WIDTH = 384;
     public static final String DEFAULT_MODEL = "classpath:all-minilm-l6-v2-q.onnx";
@@ -33,6 +34,7 @@ public final class SentenceEncoder implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final String id;
     private final LongAdder truncated = new LongAdder();
+    private final EncoderContract.Text contract;
 
     public SentenceEncoder(Path onnx, Path tokenizerJson, int maxLength) {
         this(onnx, tokenizerJson, maxLength, "cpu", 1);
@@ -43,6 +45,13 @@ public final class SentenceEncoder implements AutoCloseable {
     }
 
     public SentenceEncoder(Path onnx, Path tokenizerJson, int maxLength, ai.djl.Device device, int threads) {
+        this(onnx, tokenizerJson, maxLength, EncoderContract.Text.sentence(), device, threads);
+    }
+
+    /** An encoder-only model under a {@code sentence} contract (input and output names, mean or CLS pooling). */
+    public SentenceEncoder(Path onnx, Path tokenizerJson, int maxLength, EncoderContract.Text contract,
+                           ai.djl.Device device, int threads) {
+        this.contract = contract;
         try {
             this.tokenizer = HuggingFaceTokenizer.builder()
                     .optTokenizerPath(tokenizerJson)
@@ -54,7 +63,7 @@ public final class SentenceEncoder implements AutoCloseable {
             throw new UncheckedIOException("cannot read tokenizer " + tokenizerJson, e);
         }
         try {
-            this.model = OnnxModels.load(onnx, device, threads);
+            this.model = EncoderModels.load(onnx, device, threads);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -75,6 +84,7 @@ public final class SentenceEncoder implements AutoCloseable {
                 threads);
     }
 
+    @Override
     public String id() {
         return id;
     }
@@ -97,12 +107,13 @@ public final class SentenceEncoder implements AutoCloseable {
     }
 
     /** A predictor for one thread (a Spark task): reuse it for all of the task's batches, then close it. */
+    @Override
     public Session newSession() {
-        return new Session(model.newPredictor(new TokenTranslator()));
+        return new Session(model.newPredictor(new TokenTranslator(contract)));
     }
 
     /** One task's predictor; not thread-safe. */
-    public final class Session implements AutoCloseable {
+    public final class Session implements TextEncoder.Session {
         private final Predictor<Encoding, Embedding> predictor;
 
         private Session(Predictor<Encoding, Embedding> predictor) {
@@ -110,6 +121,7 @@ public final class SentenceEncoder implements AutoCloseable {
         }
 
         /** As {@link SentenceEncoder#encode(List, LongAdder)}. */
+        @Override
         public List<Embedding> encode(List<String> texts, LongAdder truncatedOut) throws TranslateException {
             return SentenceEncoder.this.encode(predictor, texts, truncatedOut);
         }
@@ -158,22 +170,30 @@ public final class SentenceEncoder implements AutoCloseable {
      */
     private static final class TokenTranslator implements NoBatchifyTranslator<Encoding, Embedding> {
 
+        private final EncoderContract.Text contract;
+
+        TokenTranslator(EncoderContract.Text contract) {
+            this.contract = contract;
+        }
+
         @Override
         public NDList processInput(TranslatorContext ctx, Encoding encoding) {
             NDManager manager = ctx.getNDManager();
             Shape shape = new Shape(1, encoding.getIds().length);
-            return new NDList(named(manager.create(encoding.getIds(), shape), "input_ids"),
-                    named(manager.create(encoding.getAttentionMask(), shape), "attention_mask"),
+            return new NDList(named(manager.create(encoding.getIds(), shape), contract.inputIds()),
+                    named(manager.create(encoding.getAttentionMask(), shape), contract.attentionMask()),
                     named(manager.create(encoding.getTypeIds(), shape), "token_type_ids"));
         }
 
         @Override
         public Embedding processOutput(TranslatorContext ctx, NDList outputs) {
-            NDArray hidden = OnnxModels.output(outputs, "last_hidden_state");
+            NDArray hidden = EncoderModels.output(outputs, contract.output());
             int seq = (int) hidden.getShape().get(1);
             // no padding, so every position is a real token
             int width = (int) hidden.getShape().get(2); // 384 here; an exported encoder's own width otherwise
-            return Embedding.meanOf(OnnxModels.rows(hidden.toFloatArray(), 0, seq, width));
+            float[][] tokens = OnnxModels.rows(EncoderModels.floats(hidden), 0, seq, width);
+            return "cls".equals(contract.pooling()) ? new Embedding(tokens[0].clone(), tokens)
+                    : Embedding.meanOf(tokens);
         }
 
         private static NDArray named(NDArray array, String name) {

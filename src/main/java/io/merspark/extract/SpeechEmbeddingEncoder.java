@@ -30,7 +30,7 @@ import java.util.List;
  * window, so every non-empty utterance gets exactly one embedding rather than an error: short interjections are
  * legitimate speech. Empty PCM is rejected.
  */
-public final class SpeechEmbeddingEncoder implements AutoCloseable {
+public final class SpeechEmbeddingEncoder implements AudioEncoder {
 
     public static final int WIDTH = 96;
     static final int MEL_BINS = 32;
@@ -84,6 +84,7 @@ public final class SpeechEmbeddingEncoder implements AutoCloseable {
         }
     }
 
+    @Override
     public String id() {
         return id;
     }
@@ -96,6 +97,7 @@ public final class SpeechEmbeddingEncoder implements AutoCloseable {
     }
 
     /** The predictors of one thread (a Spark task): reuse them for all of the task's batches, then close them. */
+    @Override
     public Session newSession() {
         Predictor<float[], float[][]> melPredictor = mel.newPredictor(new MelTranslator());
         try {
@@ -107,7 +109,7 @@ public final class SpeechEmbeddingEncoder implements AutoCloseable {
     }
 
     /** One task's predictors; not thread-safe. */
-    public static final class Session implements AutoCloseable {
+    public static final class Session implements AudioEncoder.Session {
         private final Predictor<float[], float[][]> melPredictor;
         private final Predictor<float[][], Embedding> windowPredictor;
 
@@ -117,6 +119,7 @@ public final class SpeechEmbeddingEncoder implements AutoCloseable {
         }
 
         /** As {@link SpeechEmbeddingEncoder#encode(List)}. */
+        @Override
         public List<Embedding> encode(List<float[]> clips) throws TranslateException {
             if (clips.isEmpty()) {
                 return List.of();

@@ -46,6 +46,12 @@ public final class SquareResample {
         return region(image, -((side - image.width()) / 2), -((side - image.height()) / 2), side, size);
     }
 
+    /** The centred square of the frame's shorter side (an image tower's resize and centre crop, fit = crop). */
+    public static float[] centreCrop(RgbImage image, int size) {
+        int side = Math.min(image.width(), image.height());
+        return region(image, (image.width() - side) / 2, (image.height() - side) / 2, side, size);
+    }
+
     private static float lerp(float a, float b, float t) {
         return a + (b - a) * t;
     }

@@ -97,12 +97,14 @@ public final class ExtractStage {
     public static void preflight(Settings s) {
         Settings.ExtractSettings e = s.extract();
         Map<String, String> keys = new HashMap<>();
-        keys.put(e.video().model(), "mer.extract.video.model");
+        keys.put(e.video().model(), "mer.extract.video.encoder.model");
         keys.put(e.video().faceModel(), "mer.extract.video.face-model");
-        keys.put(e.audio().melModel(), "mer.extract.audio.mel-model");
-        keys.put(e.audio().embeddingModel(), "mer.extract.audio.embedding-model");
-        keys.put(e.text().model(), "mer.extract.text.model");
-        keys.put(e.text().tokenizer(), "mer.extract.text.tokenizer");
+        if (e.audio().melModel() != null) {
+            keys.put(e.audio().melModel(), "mer.extract.audio.encoder.mel-model");
+        }
+        keys.put(e.audio().embeddingModel(), "mer.extract.audio.encoder.model");
+        keys.put(e.text().model(), "mer.extract.text.encoder.model");
+        keys.put(e.text().tokenizer(), "mer.extract.text.encoder.tokenizer");
         ExtractSpec spec = spec(s);
         for (String location : spec.modelLocations()) {
             try {
@@ -131,8 +133,7 @@ public final class ExtractStage {
                 e.video().batchSize(), e.audio().batchSize(), e.text().batchSize(),
                 e.video().maxTokens(), e.audio().maxTokens(), e.text().maxTokens(),
                 e.text().maxLength(), e.partitionRows(), e.device(), 1, e.pins(),
-                e.video().face(), e.video().faceModel())
-                .withFramesPerCall(e.video().framesPerCallCpu(), e.video().framesPerCallGpu())
-                .withPartitionsPerCore(e.partitionsPerCore());
+                e.video().face(), e.video().faceModel(), e.video().framesPerCallCpu(), e.video().framesPerCallGpu(),
+                e.partitionsPerCore(), e.video().encoder(), e.audio().encoder(), e.text().encoder());
     }
 }

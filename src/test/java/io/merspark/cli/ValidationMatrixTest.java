@@ -83,11 +83,22 @@ class ValidationMatrixTest {
     void missingModelFile(@TempDir Path dir) {
         Path root = dir.resolve("out");
         Path missing = dir.resolve("models/nowhere.onnx");
-        CliOutcome o = extract(root, "extract.video.model=\"" + missing + "\"");
-        refusedBeforeWork(o, 2, root, "error: mer.extract.video.model: model file not found: " + missing);
+        CliOutcome o = extract(root, "extract.video.encoder.model=\"" + missing + "\"");
+        refusedBeforeWork(o, 2, root, "error: mer.extract.video.encoder.model: model file not found: " + missing);
 
-        CliOutcome resource = extract(root, "extract.text.model=\"classpath:nowhere.onnx\"");
-        refusedBeforeWork(resource, 2, root, "error: mer.extract.text.model: model resource not on the classpath");
+        CliOutcome resource = extract(root, "extract.text.encoder.model=\"classpath:nowhere.onnx\"");
+        refusedBeforeWork(resource, 2, root, "error: mer.extract.text.encoder.model: model resource not on the classpath");
+    }
+
+    @Test
+    void unknownEncoderKindOrMissingEncoderKey(@TempDir Path dir) {
+        Path root = dir.resolve("out");
+        refusedBeforeWork(extract(root, "extract.audio.encoder.kind=hubert"), 2, root,
+                "error: mer.extract.audio.encoder.kind must be one of [speech-embedding, waveform], got 'hubert'");
+        refusedBeforeWork(extract(root, "extract.audio.encoder={kind=waveform, model=\"" + FACE + "\", layer=4}"), 2,
+                root, "error: unknown config key for kind waveform: mer.extract.audio.encoder.layer");
+        refusedBeforeWork(extract(root, "extract.text.encoder={kind=causal-lm, model=\"" + FACE + "\"}"), 2, root,
+                "error: mer.extract.text.encoder.tokenizer is missing (needed by kind causal-lm)");
     }
 
     @Test
@@ -98,17 +109,17 @@ class ValidationMatrixTest {
         bytes[bytes.length / 2] ^= 0x01; // one bit of one weight: loads fine, predicts differently
         Files.write(swapped, bytes);
         String vetted = Sha256.of(FACE);
-        CliOutcome o = extract(root, "extract.video.model=\"" + swapped + "\"",
-                "extract.video.model-sha256=" + vetted);
+        CliOutcome o = extract(root, "extract.video.encoder.model=\"" + swapped + "\"",
+                "extract.video.encoder.model-sha256=" + vetted);
         refusedBeforeWork(o, 2, root, "error: refusing to load " + swapped + ": SHA-256 is " + Sha256.of(swapped)
-                + " but mer.extract.video.model-sha256 expects " + vetted);
+                + " but mer.extract.video.encoder.model-sha256 expects " + vetted);
     }
 
     @Test
     void malformedPin(@TempDir Path dir) {
         Path root = dir.resolve("out");
-        CliOutcome o = extract(root, "extract.audio.embedding-model-sha256=deadbeef");
-        refusedBeforeWork(o, 2, root, "error: mer.extract.audio.embedding-model-sha256: expected 64 hex digits");
+        CliOutcome o = extract(root, "extract.audio.encoder.model-sha256=deadbeef");
+        refusedBeforeWork(o, 2, root, "error: mer.extract.audio.encoder.model-sha256: expected 64 hex digits");
     }
 
     @Test

@@ -73,27 +73,27 @@ class SettingsTest {
     @Test
     void missingModelFileIsNamed() {
         SettingsException e = assertThrows(SettingsException.class,
-                () -> Settings.from(ConfigLoader.load(null, List.of("extract.video.model=/nowhere/face.onnx"))));
-        assertTrue(e.getMessage().startsWith("mer.extract.video.model: model file not found"), e.getMessage());
+                () -> Settings.from(ConfigLoader.load(null, List.of("extract.video.encoder.model=/nowhere/face.onnx"))));
+        assertTrue(e.getMessage().startsWith("mer.extract.video.encoder.model: model file not found"), e.getMessage());
     }
 
     @Test
     void missingClasspathModelIsNamed() {
         SettingsException e = assertThrows(SettingsException.class,
-                () -> load(null, "extract.text.tokenizer=\"classpath:nowhere/tokenizer.json\""));
-        assertEquals("mer.extract.text.tokenizer: model resource not on the classpath: classpath:nowhere/tokenizer.json",
+                () -> load(null, "extract.text.encoder.tokenizer=\"classpath:nowhere/tokenizer.json\""));
+        assertEquals("mer.extract.text.encoder.tokenizer: model resource not on the classpath: classpath:nowhere/tokenizer.json",
                 e.getMessage());
         // a modality that is not extracted needs no model
         assertEquals(List.of("video", "audio"), load(null, "extract.modalities=[video,audio]",
-                "extract.text.tokenizer=\"classpath:nowhere/tokenizer.json\"").extract().modalities());
+                "extract.text.encoder.tokenizer=\"classpath:nowhere/tokenizer.json\"").extract().modalities());
     }
 
     @Test
     void malformedPinIsNamedAndWellFormedOnesAreKeptInLowerCase() {
-        SettingsException e = assertThrows(SettingsException.class, () -> load(null, "extract.text.tokenizer-sha256=" + "g".repeat(64)));
-        assertTrue(e.getMessage().startsWith("mer.extract.text.tokenizer-sha256: expected 64 hex digits"), e.getMessage());
-        assertThrows(SettingsException.class, () -> load(null, "extract.text.model-sha256=" + "a".repeat(63)));
-        Settings s = load(null, "extract.text.tokenizer-sha256=" + "AB".repeat(32));
+        SettingsException e = assertThrows(SettingsException.class, () -> load(null, "extract.text.encoder.tokenizer-sha256=" + "g".repeat(64)));
+        assertTrue(e.getMessage().startsWith("mer.extract.text.encoder.tokenizer-sha256: expected 64 hex digits"), e.getMessage());
+        assertThrows(SettingsException.class, () -> load(null, "extract.text.encoder.model-sha256=" + "a".repeat(63)));
+        Settings s = load(null, "extract.text.encoder.tokenizer-sha256=" + "AB".repeat(32));
         assertEquals("ab".repeat(32), s.extract().pins().get(s.extract().text().tokenizer()).sha256());
     }
 

@@ -32,35 +32,35 @@ class ModelIntegrityTest {
     @Test
     void theRightDigestLoadsAndIsCarriedToTheExtractSpec() {
         String digest = Sha256.of(FACE);
-        Settings s = TestSettings.load(null, "extract.video.model-sha256=" + digest.toUpperCase());
-        assertEquals(new ModelPin("mer.extract.video.model-sha256", digest), s.extract().pins().get(FACE.toString()));
+        Settings s = TestSettings.load(null, "extract.video.encoder.model-sha256=" + digest.toUpperCase());
+        assertEquals(new ModelPin("mer.extract.video.encoder.model-sha256", digest), s.extract().pins().get(FACE.toString()));
         assertEquals(s.extract().pins(), io.merspark.pipeline.ExtractStage.spec(s).pins());
     }
 
     @Test
     void aDifferentFileIsRefusedByTheExtractPreflightNamingKeyPathAndDigests() {
         // reading the config hashes nothing: jobs that load no encoder (train, score) do not pay for it
-        Settings s = TestSettings.load(null, "extract.video.model-sha256=" + WRONG);
+        Settings s = TestSettings.load(null, "extract.video.encoder.model-sha256=" + WRONG);
         SettingsException e = assertThrows(SettingsException.class, () -> ExtractStage.preflight(s));
         assertEquals("refusing to load " + FACE + ": SHA-256 is " + Sha256.of(FACE)
-                + " but mer.extract.video.model-sha256 expects " + WRONG, e.getMessage());
+                + " but mer.extract.video.encoder.model-sha256 expects " + WRONG, e.getMessage());
         // the text model is a classpath resource: its bytes are checked too
         SettingsException text = assertThrows(SettingsException.class,
-                () -> ExtractStage.preflight(TestSettings.load(null, "extract.text.model-sha256=" + WRONG)));
-        assertTrue(text.getMessage().contains("mer.extract.text.model-sha256"), text.getMessage());
+                () -> ExtractStage.preflight(TestSettings.load(null, "extract.text.encoder.model-sha256=" + WRONG)));
+        assertTrue(text.getMessage().contains("mer.extract.text.encoder.model-sha256"), text.getMessage());
         // a pinned model of a modality that is not extracted is not loaded, so not checked
         ExtractStage.preflight(TestSettings.load(null, "extract.modalities=[audio,text]",
-                "extract.video.model-sha256=" + WRONG));
+                "extract.video.encoder.model-sha256=" + WRONG));
     }
 
     @Test
     void everyBundledModelPassesItsRealPin() {
         Settings s = TestSettings.load(null,
-                "extract.video.model-sha256=" + Sha256.of(FACE),
-                "extract.audio.mel-model-sha256=" + Sha256.of(Path.of(s0().extract().audio().melModel())),
-                "extract.audio.embedding-model-sha256=" + Sha256.of(Path.of(s0().extract().audio().embeddingModel())),
-                "extract.text.model-sha256=" + Sha256.of(ModelFiles.resolve(s0().extract().text().model())),
-                "extract.text.tokenizer-sha256=" + Sha256.of(ModelFiles.resolve(s0().extract().text().tokenizer())));
+                "extract.video.encoder.model-sha256=" + Sha256.of(FACE),
+                "extract.audio.encoder.mel-model-sha256=" + Sha256.of(Path.of(s0().extract().audio().melModel())),
+                "extract.audio.encoder.model-sha256=" + Sha256.of(Path.of(s0().extract().audio().embeddingModel())),
+                "extract.text.encoder.model-sha256=" + Sha256.of(ModelFiles.resolve(s0().extract().text().model())),
+                "extract.text.encoder.tokenizer-sha256=" + Sha256.of(ModelFiles.resolve(s0().extract().text().tokenizer())));
         assertEquals(5, s.extract().pins().size());
         ExtractStage.preflight(s);
     }
@@ -79,10 +79,10 @@ class ModelIntegrityTest {
     void aMissingModelIsNamedByItsKey(@TempDir Path dir) throws Exception {
         // present when the config was read, gone when the extract job starts
         Path copy = Files.copy(FACE, dir.resolve("face.onnx"));
-        Settings s = TestSettings.load(null, "extract.video.model=\"" + copy + "\"");
+        Settings s = TestSettings.load(null, "extract.video.encoder.model=\"" + copy + "\"");
         Files.delete(copy);
         SettingsException e = assertThrows(SettingsException.class, () -> ExtractStage.preflight(s));
-        assertEquals("mer.extract.video.model: model file not found: " + copy, e.getMessage());
+        assertEquals("mer.extract.video.encoder.model: model file not found: " + copy, e.getMessage());
     }
 
     private static Settings s0() {
@@ -92,14 +92,14 @@ class ModelIntegrityTest {
     @Test
     void aMalformedPinIsNamed() {
         SettingsException e = assertThrows(SettingsException.class,
-                () -> TestSettings.load(null, "extract.audio.mel-model-sha256=abc123"));
-        assertTrue(e.getMessage().startsWith("mer.extract.audio.mel-model-sha256: expected 64 hex digits"), e.getMessage());
+                () -> TestSettings.load(null, "extract.audio.encoder.mel-model-sha256=abc123"));
+        assertTrue(e.getMessage().startsWith("mer.extract.audio.encoder.mel-model-sha256: expected 64 hex digits"), e.getMessage());
     }
 
     @Test
     void theCliStopsWithExitTwoBeforeAnyWork(@TempDir Path root) {
         int code = MerCli.run("extract", "--root", root.resolve("out").toString(),
-                "extract.video.model=\"" + FACE + "\"", "extract.video.model-sha256=" + WRONG);
+                "extract.video.encoder.model=\"" + FACE + "\"", "extract.video.encoder.model-sha256=" + WRONG);
         assertEquals(2, code);
         assertFalse(Files.exists(root.resolve("out")), "nothing may be written");
     }
@@ -113,11 +113,11 @@ class ModelIntegrityTest {
         // the same file already loaded unpinned in this JVM (as by an earlier job) must not satisfy the pin
         EncoderCache.face(unpinned, null);
         ExtractSpec spec = unpinned
-                .withPins(Map.of(FACE.toString(), new ModelPin("mer.extract.video.model-sha256", WRONG)));
+                .withPins(Map.of(FACE.toString(), new ModelPin("mer.extract.video.encoder.model-sha256", WRONG)));
         Exception e = assertThrows(Exception.class, () -> new FeatureExtractor().run(spark, manifest, spec,
                 out.resolve("f").toString(), out.resolve("e").toString()));
         String chain = messages(e);
-        assertTrue(chain.contains("refusing to load " + FACE) && chain.contains("mer.extract.video.model-sha256"), chain);
+        assertTrue(chain.contains("refusing to load " + FACE) && chain.contains("mer.extract.video.encoder.model-sha256"), chain);
         assertFalse(Files.exists(out.resolve("e")) && spark.read().parquet(out.resolve("e").toString()).count() > 0,
                 "a refused model is a job failure, not per-row errors");
     }

@@ -27,8 +27,8 @@ public final class TestSettings {
         Path models = SparkTestSession.projectDir().resolve("models");
         return List.of(
                 "select.strategy=fixed",
-                "extract.video.model=\"" + models.resolve("face-expression/face_expression.onnx") + "\"",
-                "extract.audio.mel-model=\"" + models.resolve("speech-embedding/melspectrogram.onnx") + "\"",
-                "extract.audio.embedding-model=\"" + models.resolve("speech-embedding/embedding_model_full.onnx") + "\"");
+                "extract.video.encoder.model=\"" + models.resolve("face-expression/face_expression.onnx") + "\"",
+                "extract.audio.encoder.mel-model=\"" + models.resolve("speech-embedding/melspectrogram.onnx") + "\"",
+                "extract.audio.encoder.model=\"" + models.resolve("speech-embedding/embedding_model_full.onnx") + "\"");
     }
 }
