@@ -3,6 +3,7 @@ package io.merspark.cli;
 import io.merspark.config.Settings;
 import io.merspark.config.SettingsException;
 import io.merspark.ingest.ManifestException;
+import io.merspark.io.AppendCommit;
 import io.merspark.io.StorageException;
 import io.merspark.pipeline.DemoReport;
 import io.merspark.pipeline.ExtractStage;
@@ -98,6 +99,8 @@ public final class MerCli implements Callable<Integer> {
             JobContext ctx = JobContext.of(spark, settings);
             if (writesRoot) {
                 ctx.storage().requireWritable(settings.root(), settings.minFreeBytes());
+                // an extract --only-new killed after its commit marker is finished before anything reads the tables
+                new AppendCommit(spark, settings.root()).recover();
             }
             return job.apply(ctx);
         } finally {
