@@ -7,13 +7,17 @@ import io.merspark.extract.Modality;
 import io.merspark.io.AppendCommit;
 import io.merspark.io.ErrorKind;
 import io.merspark.io.ErrorTable;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -115,13 +119,13 @@ final class ExtractAppend {
     private void rewriteWithoutRetried(Dataset<Row> errors, Map<Modality, List<String>> retries, String dir,
                                        String errorsDir, List<AppendCommit.Add> adds, List<String> removes) {
         List<Row> keys = new ArrayList<>();
-        retries.forEach((m, ids) -> ids.forEach(id -> keys.add(org.apache.spark.sql.RowFactory.create(id, m.key()))));
+        retries.forEach((m, ids) -> ids.forEach(id -> keys.add(RowFactory.create(id, m.key()))));
         Dataset<Row> retried = ctx.spark().createDataFrame(keys, new StructType()
                 .add("sample_id", DataTypes.StringType).add("modality", DataTypes.StringType));
         List<String> files = errors.withColumn("_file", input_file_name())
                 .join(retried, new String[]{"sample_id", "modality"}, "left_semi")
-                .select("_file").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList()
-                .stream().map(f -> new org.apache.hadoop.fs.Path(java.net.URI.create(f)).toString()).sorted().toList();
+                .select("_file").distinct().as(Encoders.STRING()).collectAsList()
+                .stream().map(f -> new Path(URI.create(f)).toString()).sorted().toList();
         if (files.isEmpty()) {
             return;
         }

@@ -7,7 +7,6 @@ import io.merspark.extract.ExtractSummary;
 import io.merspark.extract.FeatureExtractor;
 import io.merspark.extract.Modality;
 import io.merspark.io.AppendCommit;
-import io.merspark.io.ErrorKind;
 import io.merspark.io.ModelIntegrityException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,7 +34,7 @@ public final class ExtractStage {
     /**
      * @param onlyNew extract only manifest rows whose {@code sample_id} has no row yet in {@code features/} or
      *                {@code errors/stage=extract/} (the nightly case: new clips were appended), and retry the
-     *                (sample, modality) pairs whose error was transient (see {@link ErrorKind}). Their files are
+     *                (sample, modality) pairs whose error was transient (see {@link io.merspark.io.ErrorKind}). Their files are
      *                added to both tables in one {@link AppendCommit}; no committed file is rewritten except the
      *                error files holding a retried row. The summary counts the new and retried rows only.
      */
