@@ -7,10 +7,7 @@ import io.merspark.pipeline.JobContext;
 import io.merspark.pipeline.RoundStages;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,9 +29,6 @@ import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
 
 /**
  * {@code bench round --pool N}: a scaled root made from a finished one (its train and test rows, plus N unlabeled
@@ -63,7 +57,7 @@ public final class RoundBench {
         Layout scaled = new Layout(root);
         JobContext ctx = JobContext.of(spark, settingsWith.apply(List.of("mer.root=\"" + root + "\"")));
         if (!ctx.storage().exists(scaled.features())) {
-            scale(source, scaled, pool, ctx);
+            ScaledRoot.build(spark, source, scaled, pool, ctx.storage());
         }
         ctx.storage().delete(root + "/rounds"); // every run measures rounds 1-2 afresh
         ShuffleBytes shuffle = new ShuffleBytes();
@@ -100,37 +94,6 @@ public final class RoundBench {
         write(Paths.get(sourceRoot, "round-bench", "round-bench-" + pool + ".md"), md);
         write(Paths.get(sourceRoot, "round-bench", "round-bench-" + pool + ".json"), json(pool, stages));
         return stages;
-    }
-
-    /** Train and test rows of the source, and {@code pool} unlabeled copies of its samples with their features. */
-    private void scale(Layout source, Layout scaled, int pool, JobContext ctx) {
-        Dataset<Row> manifest = spark.read().parquet(source.manifest());
-        Dataset<Row> ids = spark.read().parquet(source.features()).select("sample_id").distinct();
-        long distinct = ids.count();
-        long copies = (pool + distinct - 1) / distinct;
-        // copy k of the i-th source sample (sample_id order) is pool row k * distinct + i; the first `pool` are kept
-        Dataset<Row> copiesOf = ids
-                .withColumn("_i", row_number().over(Window.orderBy("sample_id")).minus(1))
-                .crossJoin(spark.range(copies).withColumnRenamed("id", "_k"))
-                .where(col("_k").multiply(distinct).plus(col("_i")).lt(pool))
-                .select(col("sample_id").as("_source"), concat(lit("pool"), col("_k").cast("string"), lit("-"),
-                        col("sample_id")).as("sample_id"));
-        Dataset<Row> kept = manifest.where(col(ManifestColumns.SPLIT).notEqual(ManifestColumns.UNLABELED));
-        Dataset<Row> unlabeled = copiesOf.join(manifest.withColumnRenamed("sample_id", "_source"), "_source")
-                .withColumn(ManifestColumns.SPLIT, lit(ManifestColumns.UNLABELED))
-                .withColumn("label", lit(null).cast("string"));
-        if (List.of(manifest.columns()).contains(ManifestColumns.GROUP)) {
-            unlabeled = unlabeled.withColumn(ManifestColumns.GROUP, lit(null).cast("string"));
-        }
-        ctx.storage().commitParquet(kept.unionByName(unlabeled.select(kept.columns()[0],
-                java.util.Arrays.copyOfRange(kept.columns(), 1, kept.columns().length))), scaled.manifest());
-        Dataset<Row> features = spark.read().parquet(source.features());
-        Dataset<Row> keptFeatures = features.join(kept.select("sample_id"), "sample_id", "left_semi");
-        Dataset<Row> copied = copiesOf.join(features.withColumnRenamed("sample_id", "_source"), "_source")
-                .drop("_source");
-        Dataset<Row> all = keptFeatures.unionByName(copied.select(keptFeatures.columns()[0],
-                java.util.Arrays.copyOfRange(keptFeatures.columns(), 1, keptFeatures.columns().length)));
-        ctx.storage().commitParquet(all, scaled.features(), "modality");
     }
 
     private long count(Layout layout, String split) {

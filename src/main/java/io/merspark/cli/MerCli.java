@@ -3,6 +3,7 @@ package io.merspark.cli;
 import io.merspark.config.Settings;
 import io.merspark.config.SettingsException;
 import io.merspark.ingest.ManifestException;
+import io.merspark.io.AppendCommit;
 import io.merspark.io.StorageException;
 import io.merspark.pipeline.DemoReport;
 import io.merspark.pipeline.ExtractStage;
@@ -98,6 +99,8 @@ public final class MerCli implements Callable<Integer> {
             JobContext ctx = JobContext.of(spark, settings);
             if (writesRoot) {
                 ctx.storage().requireWritable(settings.root(), settings.minFreeBytes());
+                // an extract --only-new killed after its commit marker is finished before anything reads the tables
+                new AppendCommit(spark, settings.root()).recover();
             }
             return job.apply(ctx);
         } finally {
@@ -179,7 +182,7 @@ public final class MerCli implements Callable<Integer> {
 
         @Mixin CommonOptions o;
 
-        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select | train | models | prior | protocol | round")
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select | train | models | prior | protocol | round | append")
         String what;
 
         @Option(names = "--configs", split = ";", defaultValue = PROTOCOL_CONFIGS,
@@ -189,8 +192,11 @@ public final class MerCli implements Callable<Integer> {
         @Option(names = "--rounds", defaultValue = "3", description = "protocol: self-training rounds of a configuration that names none (default 3)")
         int rounds;
 
-        @Option(names = "--pool", defaultValue = "10000", description = "round: unlabeled rows of the scaled root (default 10000)")
+        @Option(names = "--pool", defaultValue = "10000", description = "round, append: unlabeled rows of the scaled root (default 10000)")
         int pool;
+
+        @Option(names = "--new", defaultValue = "1000", description = "append: new clips appended to the scaled root (default 1000)")
+        int newClips;
 
         @Option(names = "--epochs", defaultValue = "5", description = "train: timed epochs (default 5)")
         int epochs;
@@ -270,6 +276,25 @@ public final class MerCli implements Callable<Integer> {
                         System.out.println(ExtractStage.run(ctx));
                     }
                     new io.merspark.bench.RoundBench(ctx.spark(), o::settings).run(ctx.settings().root(), pool, System.out);
+                    return 0;
+                });
+            }
+            if ("append".equals(what)) {
+                o.overrides.remove(what);
+                if (o.root == null) {
+                    o.root = "demo-out";
+                }
+                if (o.manifest == null) {
+                    o.manifest = "data/mer-mini/manifest.csv";
+                }
+                return withContext(o, true, ExtractStage::preflight, ctx -> {
+                    var layout = ctx.layout();
+                    if (!ctx.storage().exists(layout.manifest()) || !ctx.storage().exists(layout.features())) {
+                        System.out.println(IngestStage.run(ctx, ctx.settings().manifest()));
+                        System.out.println(ExtractStage.run(ctx));
+                    }
+                    new io.merspark.bench.AppendBench(ctx.spark(), o::settings).run(ctx.settings().root(), pool,
+                            newClips, System.out);
                     return 0;
                 });
             }

@@ -1,5 +1,6 @@
 package io.merspark.extract;
 
+import io.merspark.io.ErrorKind;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -28,8 +29,8 @@ import static org.apache.spark.sql.functions.lit;
  * <ul>
  *   <li>{@code featuresDir}: Parquet partitioned by {@code modality}, columns sample_id, encoder, pooled, tokens,
  *       face_found (video with face = detect: share of sampled frames with a face; null otherwise);</li>
- *   <li>{@code errorsDir}: Parquet, columns sample_id, modality, reason — one row per (sample, modality) that
- *       failed, so nothing is dropped silently.</li>
+ *   <li>{@code errorsDir}: Parquet, columns sample_id, modality, reason, transient — one row per (sample, modality)
+ *       that failed, so nothing is dropped silently; transient marks a file that could not be read at all.</li>
  * </ul>
  * The task outcomes are staged once as Parquet and both outputs are split from that, so no file is decoded twice.
  */
@@ -68,7 +69,7 @@ public final class FeatureExtractor {
                             col("modality"))
                     .write().mode(SaveMode.Overwrite).partitionBy("modality").parquet(featuresDir);
             staged.filter(col("reason").isNotNull())
-                    .select(col("sample_id"), col("modality"), col("reason"))
+                    .select(col("sample_id"), col("modality"), col("reason"), col(ErrorKind.COLUMN))
                     .write().mode(SaveMode.Overwrite).parquet(errorsDir);
             ExtractSummary summary = summarise(counter, spec, rows, loads.value(), truncated.value());
             LOG.info("extracted {} rows into {} partitions in {} s: {}", rows, partitions,

@@ -20,7 +20,9 @@ final class Outcome {
             .add("tokens", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType, false), false),
                     true)
             .add("reason", DataTypes.StringType, true)
-            .add("face_found", DataTypes.FloatType, true);
+            .add("face_found", DataTypes.FloatType, true)
+            // errors only: the file could not be read at all, so a later --only-new run retries it (io.ErrorKind)
+            .add("transient", DataTypes.BooleanType, true);
 
     private Outcome() {
     }
@@ -31,10 +33,15 @@ final class Outcome {
 
     /** @param faceFound share of a video's frames with a face (face = detect), null otherwise */
     static Row feature(String sampleId, Modality m, String encoder, Embedding e, int maxTokens, Float faceFound) {
-        return RowFactory.create(sampleId, m.key(), encoder, e.pooled(), TokenThinning.evenly(e.tokens(), maxTokens), null, faceFound);
+        return RowFactory.create(sampleId, m.key(), encoder, e.pooled(), TokenThinning.evenly(e.tokens(), maxTokens), null,
+                faceFound, null);
     }
 
     static Row error(String sampleId, Modality m, String reason) {
-        return RowFactory.create(sampleId, m.key(), null, null, null, reason, null);
+        return error(sampleId, m, reason, false);
+    }
+
+    static Row error(String sampleId, Modality m, String reason, boolean transientError) {
+        return RowFactory.create(sampleId, m.key(), null, null, null, reason, null, transientError);
     }
 }

@@ -5,6 +5,7 @@ import io.merspark.face.SquareResample;
 import io.merspark.media.AudioDecoder;
 import io.merspark.media.RgbImage;
 import io.merspark.media.MediaException;
+import io.merspark.media.MediaUnavailableException;
 import io.merspark.media.VideoFrameSampler;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -131,6 +132,8 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
             try {
                 decoded.add(decode(m, in));
                 ids.add(in.sampleId());
+            } catch (MediaUnavailableException e) {
+                out.add(Outcome.error(in.sampleId(), m, e.getMessage(), true));
             } catch (MediaException | IllegalArgumentException e) {
                 out.add(Outcome.error(in.sampleId(), m, e.getMessage()));
             } catch (RuntimeException e) {

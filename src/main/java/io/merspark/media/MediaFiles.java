@@ -30,17 +30,17 @@ final class MediaFiles {
             throw new MediaException("no media path");
         }
         if (!Files.exists(media)) {
-            throw new MediaException("file not found: " + media);
+            throw new MediaUnavailableException("file not found: " + media);
         }
         if (!Files.isRegularFile(media) || !Files.isReadable(media)) {
-            throw new MediaException("not a readable file: " + media);
+            throw new MediaUnavailableException("not a readable file: " + media);
         }
         try {
             if (Files.size(media) == 0) {
-                throw new MediaException("empty file: " + media);
+                throw new MediaUnavailableException("empty file: " + media);
             }
         } catch (java.io.IOException e) {
-            throw new MediaException("not a readable file: " + media, e);
+            throw new MediaUnavailableException("not a readable file: " + media, e);
         }
     }
 

@@ -6,6 +6,7 @@ import io.merspark.extract.ExtractSpec;
 import io.merspark.extract.ExtractSummary;
 import io.merspark.extract.FeatureExtractor;
 import io.merspark.extract.Modality;
+import io.merspark.io.AppendCommit;
 import io.merspark.io.ModelIntegrityException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,59 +33,36 @@ public final class ExtractStage {
 
     /**
      * @param onlyNew extract only manifest rows whose {@code sample_id} has no row yet in {@code features/} or
-     *                {@code errors/stage=extract/} (the nightly case: new clips were appended); the committed
-     *                tables become the old rows plus the new ones. The summary counts the new rows only.
+     *                {@code errors/stage=extract/} (the nightly case: new clips were appended), and retry the
+     *                (sample, modality) pairs whose error was transient (see {@link io.merspark.io.ErrorKind}). Their files are
+     *                added to both tables in one {@link AppendCommit}; no committed file is rewritten except the
+     *                error files holding a retried row. The summary counts the new and retried rows only.
      */
     public static ExtractSummary run(JobContext ctx, boolean onlyNew) {
-        Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest());
+        AppendCommit append = new AppendCommit(ctx.spark(), ctx.layout().root());
+        if (append.recover() > 0) {
+            LOG.info("finished an interrupted extract --only-new commit");
+        }
         String featuresDir = ctx.layout().features();
         String errorsDir = ctx.layout().errors("extract");
-        boolean incremental = onlyNew && ctx.storage().exists(featuresDir);
-        Dataset<Row> seen = null;
-        if (incremental) {
-            seen = ctx.spark().read().parquet(featuresDir).select("sample_id");
-            if (ctx.storage().exists(errorsDir)) {
-                seen = seen.union(ctx.spark().read().parquet(errorsDir).select("sample_id"));
-            }
-            manifest = manifest.join(seen.distinct(), manifest.col("sample_id").equalTo(seen.col("sample_id")), "left_anti");
-            LOG.info("extract --only-new: {} new manifest rows", manifest.count());
-        }
         ExtractSpec spec = spec(ctx.settings());
         if (ctx.spark().sparkContext().master().startsWith("local")) {
             // local[*] and local-cluster executors share this filesystem but not (local-cluster) its working dir
             spec = spec.withAbsoluteModelPaths();
         }
         ExtractSpec finalSpec = spec;
-        Dataset<Row> todo = manifest;
-        ExtractSummary[] summary = new ExtractSummary[1];
-        if (!incremental) {
-            ctx.storage().commit(featuresDir, featuresTmp -> ctx.storage().commit(errorsDir, errorsTmp ->
-                    summary[0] = new FeatureExtractor().run(ctx.spark(), todo, finalSpec, featuresTmp, errorsTmp)));
+        Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest());
+        ExtractSummary summary;
+        if (onlyNew && ctx.storage().exists(featuresDir)) {
+            summary = new ExtractAppend(ctx, append, finalSpec).run(manifest, featuresDir, errorsDir);
         } else {
-            // New rows go to a side folder first; then old + new are rewritten together and renamed into place.
-            String side = ctx.layout().root() + "/_extract_new";
-            ctx.storage().delete(side);
-            summary[0] = new FeatureExtractor().run(ctx.spark(), todo, finalSpec, side + "/features", side + "/errors");
-            mergeInto(ctx, featuresDir, side + "/features", "modality");
-            mergeInto(ctx, errorsDir, side + "/errors");
-            ctx.storage().delete(side);
+            ExtractSummary[] full = new ExtractSummary[1];
+            ctx.storage().commit(featuresDir, featuresTmp -> ctx.storage().commit(errorsDir, errorsTmp ->
+                    full[0] = new FeatureExtractor().run(ctx.spark(), manifest, finalSpec, featuresTmp, errorsTmp)));
+            summary = full[0];
         }
-        LOG.info("{}", summary[0]);
-        return summary[0];
-    }
-
-    private static void mergeInto(JobContext ctx, String target, String added, String... partitionBy) {
-        if (!ctx.storage().exists(added)) {
-            return;
-        }
-        if (!ctx.storage().exists(target)) {
-            ctx.storage().commitParquet(ctx.spark().read().parquet(added), target, partitionBy);
-            return;
-        }
-        Dataset<Row> old = ctx.spark().read().parquet(target);
-        // With the old table's schema, an empty side table (no new rows, or no new errors) reads as empty.
-        Dataset<Row> merged = old.unionByName(ctx.spark().read().schema(old.schema()).parquet(added));
-        ctx.storage().commitParquet(merged, target, partitionBy);
+        LOG.info("{}", summary);
+        return summary;
     }
 
     /**

@@ -65,13 +65,22 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
         List<String> mods = modalities;
         int batch = batchSize;
         boolean tokens = withTokens;
-        MapPartitionsFunction<Row, Row> fn = rows -> new BatchIterator(rows, EnsembleCache.get(dir, dev), mods, batch, tokens);
+        MapPartitionsFunction<Row, Row> fn = rows -> {
+            EnsembleCache.Lease lease = EnsembleCache.acquire(dir, dev);
+            // let go at the end of the rows, or when the task ends early (killed, failed, a limit)
+            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+            if (task != null) {
+                task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> lease.close());
+            }
+            return new BatchIterator(rows, lease, mods, batch, tokens);
+        };
         return wide.mapPartitions(fn, Encoders.row(SCHEMA));
     }
 
     /** Scores one batch at a time so a partition of any size needs only one batch in memory. */
     private static final class BatchIterator implements Iterator<Row> {
         private final Iterator<Row> rows;
+        private final EnsembleCache.Lease lease;
         private final FusionEnsemble ensemble;
         private final List<String> modalities;
         private final int batchSize;
@@ -81,10 +90,11 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
         private long scored;
         private boolean logged;
 
-        BatchIterator(Iterator<Row> rows, FusionEnsemble ensemble, List<String> modalities, int batchSize,
+        BatchIterator(Iterator<Row> rows, EnsembleCache.Lease lease, List<String> modalities, int batchSize,
                       boolean withTokens) {
             this.rows = rows;
-            this.ensemble = ensemble;
+            this.lease = lease;
+            this.ensemble = lease.ensemble();
             this.modalities = modalities;
             this.batchSize = batchSize;
             this.withTokens = withTokens;
@@ -96,6 +106,9 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
                 current = nextBatch();
             }
             boolean more = current.hasNext();
+            if (!more) {
+                lease.close();
+            }
             if (!more && !logged && scored > 0) {
                 logged = true;
                 double seconds = (System.nanoTime() - start) / 1e9;

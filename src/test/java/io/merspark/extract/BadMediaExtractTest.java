@@ -81,6 +81,11 @@ class BadMediaExtractTest {
                 Map.entry("blank_transcript/text", "blank transcript"));
         assertEquals(expected.keySet(), reasons.keySet());
         expected.forEach((k, reason) -> assertTrue(reasons.get(k).startsWith(reason), k + ": " + reasons.get(k)));
+        // only the files that could not be read at all are transient (retried by extract --only-new)
+        Set<String> transientErrors = spark.read().parquet(out.resolve("e").toString()).where("transient")
+                .collectAsList().stream().map(r -> r.<String>getAs("sample_id") + "/" + r.getAs("modality"))
+                .collect(Collectors.toSet());
+        assertEquals(Set.of("zero_bytes/video", "zero_bytes/audio", "missing/video", "missing/audio"), transientErrors);
 
         Dataset<Row> features = spark.read().parquet(out.resolve("f").toString());
         Map<String, Set<String>> ok = features.select("modality", "sample_id").collectAsList().stream()

@@ -1,0 +1,56 @@
+package io.merspark.bench;
+
+import io.merspark.ingest.ManifestColumns;
+import io.merspark.io.Layout;
+import io.merspark.io.Storage;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+
+/**
+ * A large root made from a finished one: its train and test rows, plus {@code pool} unlabeled rows that are copies of
+ * its real feature rows under new sample ids ({@code pool<k>-<id>}), built by Spark joins, never collected.
+ */
+final class ScaledRoot {
+
+    private ScaledRoot() {
+    }
+
+    static void build(SparkSession spark, Layout source, Layout scaled, int pool, Storage storage) {
+        Dataset<Row> manifest = spark.read().parquet(source.manifest());
+        Dataset<Row> ids = spark.read().parquet(source.features()).select("sample_id").distinct();
+        long distinct = ids.count();
+        long copies = (pool + distinct - 1) / distinct;
+        // copy k of the i-th source sample (sample_id order) is pool row k * distinct + i; the first `pool` are kept
+        Dataset<Row> copiesOf = ids
+                .withColumn("_i", row_number().over(Window.orderBy("sample_id")).minus(1))
+                .crossJoin(spark.range(copies).withColumnRenamed("id", "_k"))
+                .where(col("_k").multiply(distinct).plus(col("_i")).lt(pool))
+                .select(col("sample_id").as("_source"), concat(lit("pool"), col("_k").cast("string"), lit("-"),
+                        col("sample_id")).as("sample_id"));
+        Dataset<Row> kept = manifest.where(col(ManifestColumns.SPLIT).notEqual(ManifestColumns.UNLABELED));
+        Dataset<Row> unlabeled = copiesOf.join(manifest.withColumnRenamed("sample_id", "_source"), "_source")
+                .withColumn(ManifestColumns.SPLIT, lit(ManifestColumns.UNLABELED))
+                .withColumn("label", lit(null).cast("string"));
+        if (List.of(manifest.columns()).contains(ManifestColumns.GROUP)) {
+            unlabeled = unlabeled.withColumn(ManifestColumns.GROUP, lit(null).cast("string"));
+        }
+        storage.commitParquet(kept.unionByName(unlabeled.select(kept.columns()[0],
+                java.util.Arrays.copyOfRange(kept.columns(), 1, kept.columns().length))), scaled.manifest());
+        Dataset<Row> features = spark.read().parquet(source.features());
+        Dataset<Row> keptFeatures = features.join(kept.select("sample_id"), "sample_id", "left_semi");
+        Dataset<Row> copied = copiesOf.join(features.withColumnRenamed("sample_id", "_source"), "_source")
+                .drop("_source");
+        Dataset<Row> all = keptFeatures.unionByName(copied.select(keptFeatures.columns()[0],
+                java.util.Arrays.copyOfRange(keptFeatures.columns(), 1, keptFeatures.columns().length)));
+        storage.commitParquet(all, scaled.features(), "modality");
+    }
+}
