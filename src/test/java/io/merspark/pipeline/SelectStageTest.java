@@ -22,31 +22,14 @@ import static org.junit.jupiter.api.Assertions.*;
 @ExtendWith(SparkTestSession.class)
 class SelectStageTest {
 
-    /** Two rows per class: one confident (0.9), one not (0.3). */
+    /** Two rows per class: one confident (0.9), one not (0.3); one member, the ensemble itself. */
     private static void writeScores(SparkSession spark, JobContext ctx, int round) {
-        List<Row> rows = new ArrayList<>();
-        for (int c = 0; c < 6; c++) {
-            for (float conf : new float[] {0.9f, 0.3f}) {
-                float[] p = new float[6];
-                java.util.Arrays.fill(p, (1 - conf) / 5);
-                p[c] = conf;
-                List<Float> probs = new ArrayList<>();
-                for (float x : p) {
-                    probs.add(x);
-                }
-                rows.add(RowFactory.create("s" + c + "_" + (conf > 0.5 ? "hi" : "lo"),
-                        scala.jdk.javaapi.CollectionConverters.asScala(probs).toList(),
-                        scala.jdk.javaapi.CollectionConverters.asScala(List.of(
-                                scala.jdk.javaapi.CollectionConverters.asScala(probs).toList())).toList(),
-                        c, conf, conf - (1 - conf) / 5, 1.0f));
-            }
-        }
-        spark.createDataFrame(rows, io.merspark.score.EnsembleScorer.SCHEMA).write().parquet(ctx.layout().scores(round));
+        writeTwoMemberScores(spark, ctx, round, -1);
     }
 
     /**
      * As {@link #writeScores}, with two members: on the confident rows of the first {@code disagreeing} classes the
-     * second member predicts the next class instead.
+     * second member predicts the next class instead; {@code disagreeing < 0} gives the single member.
      */
     private static void writeTwoMemberScores(SparkSession spark, JobContext ctx, int round, int disagreeing) {
         List<Row> rows = new ArrayList<>();
@@ -60,8 +43,10 @@ class SelectStageTest {
                     other[c] = p[(c + 1) % 6];
                     other[(c + 1) % 6] = conf;
                 }
+                List<scala.collection.immutable.List<Float>> members = disagreeing < 0 ? List.of(seq(p))
+                        : List.of(seq(p), seq(other));
                 rows.add(RowFactory.create("s" + c + "_" + (conf > 0.5 ? "hi" : "lo"), seq(p),
-                        scala.jdk.javaapi.CollectionConverters.asScala(List.of(seq(p), seq(other))).toList(),
+                        scala.jdk.javaapi.CollectionConverters.asScala(members).toList(),
                         c, conf, conf - (1 - conf) / 5, 1.0f));
             }
         }
