@@ -41,25 +41,30 @@ public final class ImageTowerEncoder implements VideoEncoder {
 
     @Override
     public Session newSession(int framesPerCall) {
-        Predictor<List<List<float[]>>, List<float[][]>> predictor = model.newPredictor(new FrameTranslator());
-        int cap = Math.max(1, framesPerCall);
-        return new Session() {
-            @Override
-            public List<Embedding> encode(List<List<float[]>> clips) throws TranslateException {
-                List<Embedding> out = new ArrayList<>(clips.size());
-                for (List<List<float[]>> call : FrameCalls.pack(clips, cap)) {
-                    for (float[][] vectors : predictor.predict(call)) {
-                        out.add(Embedding.meanOf(vectors));
-                    }
-                }
-                return out;
-            }
+        return new FrameSession(model.newPredictor(new FrameTranslator()), Math.max(1, framesPerCall));
+    }
 
-            @Override
-            public void close() {
-                predictor.close();
+    /** Clips packed into calls of at most {@code cap} frames. */
+    private static final class FrameSession extends PredictorSession<List<List<float[]>>, List<float[][]>>
+            implements Session {
+
+        private final int cap;
+
+        FrameSession(Predictor<List<List<float[]>>, List<float[][]>> predictor, int cap) {
+            super(predictor);
+            this.cap = cap;
+        }
+
+        @Override
+        public List<Embedding> encode(List<List<float[]>> clips) throws TranslateException {
+            List<Embedding> out = new ArrayList<>(clips.size());
+            for (List<List<float[]>> call : FrameCalls.pack(clips, cap)) {
+                for (float[][] vectors : predictor.predict(call)) {
+                    out.add(Embedding.meanOf(vectors));
+                }
             }
-        };
+            return out;
+        }
     }
 
     @Override
