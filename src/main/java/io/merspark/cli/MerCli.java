@@ -228,6 +228,25 @@ public final class MerCli implements Callable<Integer> {
                 description = "memory per local-cluster executor (default 1536)")
         int executorMemory;
 
+        /** The round and append benches read the demo corpus into demo-out unless told otherwise. */
+        private void demoInput() {
+            if (o.root == null) {
+                o.root = "demo-out";
+            }
+            if (o.manifest == null) {
+                o.manifest = "data/mer-mini/manifest.csv";
+            }
+        }
+
+        /** A bench over an extracted root ingests and extracts its manifest first when the root lacks either table. */
+        private static void extractIfMissing(JobContext ctx) {
+            var layout = ctx.layout();
+            if (!ctx.storage().exists(layout.manifest()) || !ctx.storage().exists(layout.features())) {
+                System.out.println(IngestStage.run(ctx, ctx.settings().manifest()));
+                System.out.println(ExtractStage.run(ctx));
+            }
+        }
+
         @Override
         public Integer call() throws Exception {
             if ("select".equals(what)) {
@@ -251,11 +270,7 @@ public final class MerCli implements Callable<Integer> {
                 List<io.merspark.bench.ProtocolBench.Config> parsed = configs.stream()
                         .map(c -> io.merspark.bench.ProtocolBench.Config.parse(c.trim(), rounds)).toList();
                 return withContext(o, true, ExtractStage::preflight, ctx -> {
-                    var layout = ctx.layout();
-                    if (!ctx.storage().exists(layout.manifest()) || !ctx.storage().exists(layout.features())) {
-                        System.out.println(IngestStage.run(ctx, ctx.settings().manifest()));
-                        System.out.println(ExtractStage.run(ctx));
-                    }
+                    extractIfMissing(ctx);
                     new io.merspark.bench.ProtocolBench(ctx.spark(), o::settings).run(ctx.settings().root(), parsed,
                             seeds, System.out);
                     return 0;
@@ -263,36 +278,18 @@ public final class MerCli implements Callable<Integer> {
             }
             if ("round".equals(what)) {
                 o.overrides.remove(what);
-                if (o.root == null) {
-                    o.root = "demo-out";
-                }
-                if (o.manifest == null) {
-                    o.manifest = "data/mer-mini/manifest.csv";
-                }
+                demoInput();
                 return withContext(o, true, ExtractStage::preflight, ctx -> {
-                    var layout = ctx.layout();
-                    if (!ctx.storage().exists(layout.manifest()) || !ctx.storage().exists(layout.features())) {
-                        System.out.println(IngestStage.run(ctx, ctx.settings().manifest()));
-                        System.out.println(ExtractStage.run(ctx));
-                    }
+                    extractIfMissing(ctx);
                     new io.merspark.bench.RoundBench(ctx.spark(), o::settings).run(ctx.settings().root(), pool, System.out);
                     return 0;
                 });
             }
             if ("append".equals(what)) {
                 o.overrides.remove(what);
-                if (o.root == null) {
-                    o.root = "demo-out";
-                }
-                if (o.manifest == null) {
-                    o.manifest = "data/mer-mini/manifest.csv";
-                }
+                demoInput();
                 return withContext(o, true, ExtractStage::preflight, ctx -> {
-                    var layout = ctx.layout();
-                    if (!ctx.storage().exists(layout.manifest()) || !ctx.storage().exists(layout.features())) {
-                        System.out.println(IngestStage.run(ctx, ctx.settings().manifest()));
-                        System.out.println(ExtractStage.run(ctx));
-                    }
+                    extractIfMissing(ctx);
                     new io.merspark.bench.AppendBench(ctx.spark(), o::settings).run(ctx.settings().root(), pool,
                             newClips, System.out);
                     return 0;

@@ -1,20 +1,16 @@
 package io.merspark.extract;
 
 import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
 import io.merspark.config.EncoderContract;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,29 +25,13 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class CausalLmEncoder implements TextEncoder {
 
-    private final ZooModel<NDList, NDList> model;
-    private final HuggingFaceTokenizer tokenizer;
+    private final TokenizedModel loaded;
     private final EncoderContract.Text contract;
     private final String id;
 
     public CausalLmEncoder(Path file, Path tokenizerJson, int maxLength, EncoderContract.Text contract,
                            ai.djl.Device device, int threads) {
-        try {
-            this.tokenizer = HuggingFaceTokenizer.builder()
-                    .optTokenizerPath(tokenizerJson)
-                    .optMaxLength(maxLength)
-                    .optTruncation(true)
-                    .optPadding(false)
-                    .build();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read tokenizer " + tokenizerJson, e);
-        }
-        try {
-            this.model = EncoderModels.load(file, device, threads);
-        } catch (RuntimeException e) {
-            tokenizer.close();
-            throw e;
-        }
+        this.loaded = TokenizedModel.load(file, tokenizerJson, maxLength, device, threads);
         this.contract = contract;
         this.id = "causal-lm:" + file.getFileName() + "@" + ModelFiles.shortSha256(file, tokenizerJson);
     }
@@ -63,12 +43,12 @@ public final class CausalLmEncoder implements TextEncoder {
 
     /** The tokenizer's ids of {@code text}, truncated at the maximum length. */
     public long[] ids(String text) {
-        return tokenizer.encode(text).getIds();
+        return loaded.tokenizer().encode(text).getIds();
     }
 
     @Override
     public Session newSession() {
-        Predictor<List<long[]>, List<Embedding>> predictor = model.newPredictor(new BatchTranslator());
+        Predictor<List<long[]>, List<Embedding>> predictor = loaded.model().newPredictor(new BatchTranslator());
         return new Session() {
             @Override
             public List<Embedding> encode(List<String> texts, LongAdder truncated) throws TranslateException {
@@ -77,13 +57,7 @@ public final class CausalLmEncoder implements TextEncoder {
                 }
                 List<long[]> ids = new ArrayList<>(texts.size());
                 for (String text : texts) {
-                    if (text == null || text.isBlank()) {
-                        throw new IllegalArgumentException("blank text");
-                    }
-                    Encoding e = tokenizer.encode(text);
-                    if (e.exceedMaxLength()) {
-                        truncated.increment();
-                    }
+                    Encoding e = loaded.tokenize(text, truncated);
                     if (e.getIds().length == 0) {
                         throw new IllegalArgumentException("text has no tokens");
                     }
@@ -101,11 +75,7 @@ public final class CausalLmEncoder implements TextEncoder {
 
     @Override
     public void close() {
-        try {
-            model.close();
-        } finally {
-            tokenizer.close();
-        }
+        loaded.close();
     }
 
     /** Token ids of a batch → padded [N, L] ids and mask → per text its real positions' vectors, pooled. */

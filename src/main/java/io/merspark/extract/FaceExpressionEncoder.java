@@ -87,17 +87,10 @@ public final class FaceExpressionEncoder implements VideoEncoder {
                 return List.of();
             }
             List<Embedding> out = new ArrayList<>(clips.size());
-            int from = 0;
-            while (from < clips.size()) {
-                int to = from + 1;
-                int frames = clips.get(from).size();
-                while (to < clips.size() && frames + clips.get(to).size() <= framesPerCall) {
-                    frames += clips.get(to++).size();
-                }
-                for (ClipFaces faces : predictor.batchPredict(clips.subList(from, to))) {
+            for (List<List<float[]>> call : FrameCalls.pack(clips, framesPerCall)) {
+                for (ClipFaces faces : predictor.batchPredict(call)) {
                     out.add(Embedding.meanOf(faces.embeddings()));
                 }
-                from = to;
             }
             return out;
         }
@@ -182,15 +175,8 @@ public final class FaceExpressionEncoder implements VideoEncoder {
 
         @Override
         public NDList batchProcessInput(TranslatorContext ctx, List<List<float[]>> clips) {
-            int[] counts = new int[clips.size()];
-            int total = 0;
-            for (int c = 0; c < counts.length; c++) {
-                counts[c] = clips.get(c).size();
-                if (counts[c] == 0) {
-                    throw new IllegalArgumentException("clip " + c + " has no frames");
-                }
-                total += counts[c];
-            }
+            int[] counts = FrameCalls.counts(clips);
+            int total = java.util.Arrays.stream(counts).sum();
             float[] pixels = new float[total * FRAME];
             int at = 0;
             for (List<float[]> clip : clips) {

@@ -41,32 +41,30 @@ public final class ImageTowerEncoder implements VideoEncoder {
 
     @Override
     public Session newSession(int framesPerCall) {
-        Predictor<List<List<float[]>>, List<float[][]>> predictor = model.newPredictor(new FrameTranslator());
-        int cap = Math.max(1, framesPerCall);
-        return new Session() {
-            @Override
-            public List<Embedding> encode(List<List<float[]>> clips) throws TranslateException {
-                List<Embedding> out = new ArrayList<>(clips.size());
-                int from = 0;
-                while (from < clips.size()) {
-                    int to = from + 1;
-                    int frames = clips.get(from).size();
-                    while (to < clips.size() && frames + clips.get(to).size() <= cap) {
-                        frames += clips.get(to++).size();
-                    }
-                    for (float[][] vectors : predictor.predict(clips.subList(from, to))) {
-                        out.add(Embedding.meanOf(vectors));
-                    }
-                    from = to;
-                }
-                return out;
-            }
+        return new FrameSession(model.newPredictor(new FrameTranslator()), Math.max(1, framesPerCall));
+    }
 
-            @Override
-            public void close() {
-                predictor.close();
+    /** Clips packed into calls of at most {@code cap} frames. */
+    private static final class FrameSession extends PredictorSession<List<List<float[]>>, List<float[][]>>
+            implements Session {
+
+        private final int cap;
+
+        FrameSession(Predictor<List<List<float[]>>, List<float[][]>> predictor, int cap) {
+            super(predictor);
+            this.cap = cap;
+        }
+
+        @Override
+        public List<Embedding> encode(List<List<float[]>> clips) throws TranslateException {
+            List<Embedding> out = new ArrayList<>(clips.size());
+            for (List<List<float[]>> call : FrameCalls.pack(clips, cap)) {
+                for (float[][] vectors : predictor.predict(call)) {
+                    out.add(Embedding.meanOf(vectors));
+                }
             }
-        };
+            return out;
+        }
     }
 
     @Override
@@ -104,15 +102,8 @@ public final class ImageTowerEncoder implements VideoEncoder {
 
         @Override
         public NDList processInput(TranslatorContext ctx, List<List<float[]>> clips) {
-            int[] counts = new int[clips.size()];
-            int total = 0;
-            for (int c = 0; c < counts.length; c++) {
-                counts[c] = clips.get(c).size();
-                if (counts[c] == 0) {
-                    throw new IllegalArgumentException("clip " + c + " has no frames");
-                }
-                total += counts[c];
-            }
+            int[] counts = FrameCalls.counts(clips);
+            int total = java.util.Arrays.stream(counts).sum();
             int frame = 3 * size * size;
             float[] values = new float[total * frame];
             int at = 0;

@@ -1,20 +1,16 @@
 package io.merspark.extract;
 
 import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 import io.merspark.config.EncoderContract;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +26,7 @@ public final class SentenceEncoder implements TextEncoder {
     public static final String DEFAULT_MODEL = "classpath:all-minilm-l6-v2-q.onnx";
     public static final String DEFAULT_TOKENIZER = "classpath:all-minilm-l6-v2-q-tokenizer.json";
 
-    private final ZooModel<NDList, NDList> model;
-    private final HuggingFaceTokenizer tokenizer;
+    private final TokenizedModel loaded;
     private final String id;
     private final LongAdder truncated = new LongAdder();
     private final EncoderContract.Text contract;
@@ -52,22 +47,7 @@ public final class SentenceEncoder implements TextEncoder {
     public SentenceEncoder(Path onnx, Path tokenizerJson, int maxLength, EncoderContract.Text contract,
                            ai.djl.Device device, int threads) {
         this.contract = contract;
-        try {
-            this.tokenizer = HuggingFaceTokenizer.builder()
-                    .optTokenizerPath(tokenizerJson)
-                    .optMaxLength(maxLength)
-                    .optTruncation(true)
-                    .optPadding(false)
-                    .build();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read tokenizer " + tokenizerJson, e);
-        }
-        try {
-            this.model = EncoderModels.load(onnx, device, threads);
-        } catch (RuntimeException e) {
-            tokenizer.close();
-            throw e;
-        }
+        this.loaded = TokenizedModel.load(onnx, tokenizerJson, maxLength, device, threads);
         this.id = "all-minilm-l6-v2-q@" + ModelFiles.shortSha256(onnx);
     }
 
@@ -109,7 +89,7 @@ public final class SentenceEncoder implements TextEncoder {
     /** A predictor for one thread (a Spark task): reuse it for all of the task's batches, then close it. */
     @Override
     public Session newSession() {
-        return new Session(model.newPredictor(new TokenTranslator(contract)));
+        return new Session(loaded.model().newPredictor(new TokenTranslator(contract)));
     }
 
     /** One task's predictor; not thread-safe. */
@@ -139,26 +119,14 @@ public final class SentenceEncoder implements TextEncoder {
         }
         List<Encoding> encodings = new ArrayList<>(texts.size());
         for (String text : texts) {
-            if (text == null || text.isBlank()) {
-                throw new IllegalArgumentException("blank text");
-            }
-            Encoding e = tokenizer.encode(text);
-            if (e.exceedMaxLength()) {
-                truncated.increment();
-                truncatedOut.increment();
-            }
-            encodings.add(e);
+            encodings.add(loaded.tokenize(text, truncated, truncatedOut));
         }
         return predictor.batchPredict(encodings);
     }
 
     @Override
     public void close() {
-        try {
-            model.close();
-        } finally {
-            tokenizer.close();
-        }
+        loaded.close();
     }
 
     /**

@@ -50,26 +50,28 @@ public final class WaveformEncoder implements AudioEncoder {
 
     @Override
     public Session newSession() {
-        Predictor<float[], float[][]> predictor = model.newPredictor(new ChunkTranslator());
-        return new Session() {
-            @Override
-            public List<Embedding> encode(List<float[]> clips) throws TranslateException {
-                List<Embedding> out = new ArrayList<>(clips.size());
-                for (float[] pcm : clips) {
-                    List<float[]> frames = new ArrayList<>();
-                    for (float[] chunk : chunks(prepare(pcm))) {
-                        frames.addAll(List.of(predictor.predict(chunk)));
-                    }
-                    out.add(Embedding.meanOf(frames.toArray(new float[0][])));
-                }
-                return out;
-            }
+        return new ChunkSession(model.newPredictor(new ChunkTranslator()));
+    }
 
-            @Override
-            public void close() {
-                predictor.close();
+    /** Each clip prepared and cut into chunks; its frames are those of all its chunks. */
+    private final class ChunkSession extends PredictorSession<float[], float[][]> implements Session {
+
+        ChunkSession(Predictor<float[], float[][]> predictor) {
+            super(predictor);
+        }
+
+        @Override
+        public List<Embedding> encode(List<float[]> clips) throws TranslateException {
+            List<Embedding> out = new ArrayList<>(clips.size());
+            for (float[] pcm : clips) {
+                List<float[]> frames = new ArrayList<>();
+                for (float[] chunk : chunks(prepare(pcm))) {
+                    frames.addAll(List.of(predictor.predict(chunk)));
+                }
+                out.add(Embedding.meanOf(frames.toArray(new float[0][])));
             }
-        };
+            return out;
+        }
     }
 
     @Override

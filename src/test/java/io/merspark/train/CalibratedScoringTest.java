@@ -6,10 +6,7 @@ import io.merspark.score.EnsembleCache;
 import io.merspark.score.EnsembleScorer;
 import io.merspark.testing.SparkTestSession;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,26 +37,9 @@ class CalibratedScoringTest {
         manifest.put("temperature", 4.0);
         json.writeValue(model.resolve("ensemble.json").toFile(), manifest);
 
-        StructType schema = new StructType().add("sample_id", DataTypes.StringType);
-        for (String m : SyntheticFusionData.MODALITIES) {
-            schema = schema.add(m, DataTypes.createArrayType(DataTypes.FloatType));
-        }
-        List<Row> wide = new ArrayList<>();
-        for (FusionSample s : rows) {
-            Object[] values = new Object[4];
-            values[0] = s.sampleId();
-            for (int m = 0; m < 3; m++) {
-                List<Float> v = new ArrayList<>();
-                for (float x : s.features()[m]) {
-                    v.add(x);
-                }
-                values[m + 1] = v;
-            }
-            wide.add(RowFactory.create(values));
-        }
         String modelDir = model.toString();
         List<Row> scored = new EnsembleScorer(modelDir, "cpu", SyntheticFusionData.MODALITIES, 5)
-                .score(spark.createDataFrame(wide, schema)).orderBy("sample_id").collectAsList();
+                .score(WideFrames.of(spark, rows)).orderBy("sample_id").collectAsList();
         try (FusionEnsemble loaded = FusionEnsemble.load(model, "cpu")) {
             assertEquals(4.0, loaded.temperature(), 0);
             List<FusionSample> ordered = rows.stream().sorted(java.util.Comparator.comparing(FusionSample::sampleId)).toList();

@@ -6,10 +6,7 @@ import io.merspark.testing.OtherSchemeFileSystem;
 import io.merspark.testing.SparkTestSession;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,7 +49,7 @@ class ExecutorEnsembleEvictionTest {
             e.save(round1);
             e.save(round2);
         }
-        Dataset<Row> wide = wide(spark, data.samples(12, 0.0, 77)).repartition(3);
+        Dataset<Row> wide = WideFrames.of(spark, data.samples(12, 0.0, 77)).repartition(3);
         String local1 = round1.toString();
         String local2 = round2.toString();
         String remote2 = OtherSchemeFileSystem.SCHEME + "://" + round2;
@@ -99,26 +96,5 @@ class ExecutorEnsembleEvictionTest {
         try (Stream<Path> all = Files.list(Paths.get(System.getProperty("java.io.tmpdir")))) {
             return new TreeSet<>(all.filter(p -> p.getFileName().toString().startsWith("mer-ensemble-")).toList());
         }
-    }
-
-    private static Dataset<Row> wide(SparkSession spark, List<FusionSample> rows) {
-        StructType schema = new StructType().add("sample_id", DataTypes.StringType);
-        for (String m : SyntheticFusionData.MODALITIES) {
-            schema = schema.add(m, DataTypes.createArrayType(DataTypes.FloatType));
-        }
-        List<Row> out = new ArrayList<>();
-        for (FusionSample s : rows) {
-            Object[] values = new Object[4];
-            values[0] = s.sampleId();
-            for (int m = 0; m < 3; m++) {
-                List<Float> v = new ArrayList<>();
-                for (float x : s.features()[m]) {
-                    v.add(x);
-                }
-                values[m + 1] = v;
-            }
-            out.add(RowFactory.create(values));
-        }
-        return spark.createDataFrame(out, schema);
     }
 }
