@@ -109,7 +109,7 @@ def main():
                   'macs_per_second': round(((m10 + e10) - (m1 + e1)) / 9),
                   'macs_fixed': round((m1 + e1) - ((m10 + e10) - (m1 + e1)) / 9),
                   'mel_frames_per_10_seconds': f10},
-        'text': {'model': 'all-minilm-l6-v2-q.onnx', 'unit': 'token', 'macs_per_token': per_token,
+        'text': {'model': 'all-minilm-l6-v2-q.onnx', 'unit': 'token', 'precision': 'int8', 'macs_per_token': per_token,
                  'macs_per_token_squared': per_token_squared},
     }
     with open(os.path.join(models, 'macs.json'), 'w') as f:

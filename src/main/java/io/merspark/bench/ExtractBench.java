@@ -77,7 +77,7 @@ public final class ExtractBench {
                 EncoderCost.cpuName(), cores, loadAverage());
         EncoderCost cost = EncoderCost.read(Paths.get("models", "macs.json"));
         List<EncoderSweep.Result> sweep = sweep(spec, rows.subList(0, Math.min(encoderClips, rows.size())), cost, cores);
-        printSweep(out, sweep, cores, spec);
+        printSweep(out, sweep, cores, spec, cost);
         printScaling(out, spec, manifest, rows.size());
     }
 
@@ -162,14 +162,17 @@ public final class ExtractBench {
         return resource;
     }
 
-    private static void printSweep(PrintStream out, List<EncoderSweep.Result> sweep, int cores, ExtractSpec spec) {
-        double peak = EncoderCost.peakGflopsPerCore();
-        out.printf(Locale.ROOT, "%nencoders (median of the repetitions; range = min..max; peak %.1f GFLOP/s per core,"
-                + " FMA lanes x 2 ports x clock):%n", peak);
+    private static void printSweep(PrintStream out, List<EncoderSweep.Result> sweep, int cores, ExtractSpec spec,
+                                   EncoderCost cost) {
+        double fp32Peak = EncoderCost.peakGflopsPerCore(false);
+        double int8Peak = EncoderCost.peakGflopsPerCore(true);
+        out.printf(Locale.ROOT, "%nencoders (median of the repetitions; range = min..max; peak per core %.1f GFLOP/s fp32,"
+                + " FMA lanes x 2 ports x clock, %.1f int8 for the quantised text model):%n", fp32Peak, int8Peak);
         String f = "%-28s %11s %19s %7s %9s %10s %8s%n";
         out.printf(Locale.ROOT, f, "arm", "units/s", "range", "spread", "GFLOP/s", "per core", "of peak");
         for (EncoderSweep.Result r : sweep) {
             double perCore = r.gflops() / r.arm().threads();
+            double peak = r.arm().modality() == Modality.TEXT && cost.textInt8() ? int8Peak : fp32Peak;
             out.printf(Locale.ROOT, f, r.arm().label() + " [" + unit(r.arm().modality()) + "]",
                     String.format(Locale.ROOT, "%.1f", r.median()),
                     String.format(Locale.ROOT, "%.1f..%.1f", r.min(), r.max()),
