@@ -108,25 +108,13 @@ public final class RoundStages {
                 }
                 TrainSpec spec = TrainingSet.spec(s, modalities, inputDims(source, modalities, agt), s.roundSeed(round));
                 String modelDir = ctx.layout().model(round);
-                Map<String, Object> info = new LinkedHashMap<>();
-                info.put("model", spec.model().equals(TrainSpec.AGT) ? "agt" : s.train().model());
-                info.put("n_train", (long) source.size());
-                info.put("n_pseudo_used", pseudo);
-                info.put("n_gold", (long) plan.goldCount());
-                info.put("pseudo_hygiene", Json.object("accepted_by_previous_round", hygiene.accepted(),
-                        "dropped_not_in_unlabeled_split", hygiene.dropped()));
-                info.put("folds", plan.grouped() ? "group-stratified" : "stratified");
-                info.put("pseudo_budget", pseudoBudgetJson(round));
-                info.put(TRAIN_PRIOR, trainPriorJson(rows));
+                Map<String, Object> info = trainInfo(round, spec.model().equals(TrainSpec.AGT) ? "agt" : s.train().model(),
+                        source.size(), pseudo, plan, hygiene, rows);
                 try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec, plan)) {
                     // out-of-fold WAF on gold rows only: pseudo-labels never validate
                     info.put("cv_waf", ensemble.meanValidationWaf());
                     ensemble.calibration().ifPresent(c -> info.put("calibration", c.toJson()));
-                    Double previous = previousCvWaf(round);
-                    if (previous != null) {
-                        info.put("previous_cv_waf", previous);
-                        info.put("regressed", ensemble.meanValidationWaf() < previous);
-                    }
+                    putRegressed(info, round, ensemble.meanValidationWaf());
                     ctx.storage().commitLocalDir(modelDir, dir -> {
                         ensemble.save(dir);
                         // ensemble.json holds each member's digest, so its own digest identifies the whole model
@@ -162,6 +150,31 @@ public final class RoundStages {
         }
     }
 
+    /** What train.json records of any model's training set, before the model's own figures. */
+    private Map<String, Object> trainInfo(int round, String model, long nTrain, long pseudo, FoldPlan plan,
+                                          TrainingSet.PseudoHygiene hygiene, Dataset<Row> rows) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("model", model);
+        info.put("n_train", nTrain);
+        info.put("n_pseudo_used", pseudo);
+        info.put("n_gold", (long) plan.goldCount());
+        info.put("pseudo_hygiene", Json.object("accepted_by_previous_round", hygiene.accepted(),
+                "dropped_not_in_unlabeled_split", hygiene.dropped()));
+        info.put("folds", plan.grouped() ? "group-stratified" : "stratified");
+        info.put("pseudo_budget", pseudoBudgetJson(round));
+        info.put(TRAIN_PRIOR, trainPriorJson(rows));
+        return info;
+    }
+
+    /** Whether the gold out-of-fold WAF fell below the previous round's ({@code regressed}), when there is one. */
+    private void putRegressed(Map<String, Object> info, int round, double cvWaf) {
+        Double previous = previousCvWaf(round);
+        if (previous != null) {
+            info.put("previous_cv_waf", previous);
+            info.put("regressed", cvWaf < previous);
+        }
+    }
+
     /** The pseudo-label budget of the round's training rows: how many were available, used and left out. */
     private Object pseudoBudgetJson(int round) {
         return TrainingSet.budgeted(ctx, round)
@@ -183,22 +196,9 @@ public final class RoundStages {
         LogRegTrainer.Spec spec = new LogRegTrainer.Spec(modalities, dims, s.classes(), s.train().folds(),
                 s.roundSeed(round), lr.regParams(), lr.elasticNetParams(), lr.maxIter());
         LogRegTrainer.Result result = new LogRegTrainer().train(kept, spec, plan);
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("model", "logreg");
-        info.put("n_train", (long) plan.gold().length);
-        info.put("n_pseudo_used", pseudo);
-        info.put("n_gold", (long) plan.goldCount());
-        info.put("pseudo_hygiene", Json.object("accepted_by_previous_round", hygiene.accepted(),
-                "dropped_not_in_unlabeled_split", hygiene.dropped()));
-        info.put("folds", plan.grouped() ? "group-stratified" : "stratified");
-        info.put("pseudo_budget", pseudoBudgetJson(round));
-        info.put(TRAIN_PRIOR, trainPriorJson(kept));
+        Map<String, Object> info = trainInfo(round, "logreg", plan.gold().length, pseudo, plan, hygiene, kept);
         info.put("cv_waf", result.cvWaf());
-        Double previous = previousCvWaf(round);
-        if (previous != null) {
-            info.put("previous_cv_waf", previous);
-            info.put("regressed", result.cvWaf() < previous);
-        }
+        putRegressed(info, round, result.cvWaf());
         info.put("calibration", result.calibration().toJson());
         info.put("logreg", result.gridJson());
         ctx.storage().commitLocalDir(ctx.layout().model(round), dir -> {
