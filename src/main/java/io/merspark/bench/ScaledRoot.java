@@ -1,5 +1,6 @@
 package io.merspark.bench;
 
+import io.merspark.features.FeatureTable;
 import io.merspark.ingest.ManifestColumns;
 import io.merspark.io.Layout;
 import io.merspark.io.Storage;
@@ -45,12 +46,13 @@ final class ScaledRoot {
         }
         storage.commitParquet(kept.unionByName(unlabeled.select(kept.columns()[0],
                 java.util.Arrays.copyOfRange(kept.columns(), 1, kept.columns().length))), scaled.manifest());
-        Dataset<Row> features = spark.read().parquet(source.features());
-        Dataset<Row> keptFeatures = features.join(kept.select("sample_id"), "sample_id", "left_semi");
+        // the scaled table is split-partitioned whatever the source's layout: gold rows in their split, copies in the pool
+        Dataset<Row> features = spark.read().parquet(source.features()).drop(FeatureTable.SPLIT);
+        Dataset<Row> keptFeatures = features.join(kept.select("sample_id", ManifestColumns.SPLIT), "sample_id");
         Dataset<Row> copied = copiesOf.join(features.withColumnRenamed("sample_id", "_source"), "_source")
-                .drop("_source");
+                .drop("_source").withColumn(FeatureTable.SPLIT, lit(ManifestColumns.UNLABELED));
         Dataset<Row> all = keptFeatures.unionByName(copied.select(keptFeatures.columns()[0],
                 java.util.Arrays.copyOfRange(keptFeatures.columns(), 1, keptFeatures.columns().length)));
-        storage.commitParquet(all, scaled.features(), "modality");
+        storage.commitParquet(all, scaled.features(), "modality", FeatureTable.SPLIT);
     }
 }

@@ -1,5 +1,6 @@
 package io.merspark.extract;
 
+import io.merspark.features.FeatureTable;
 import io.merspark.io.ErrorKind;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Column;
@@ -27,7 +28,7 @@ import static org.apache.spark.sql.functions.lit;
 /**
  * The extract stage: shards a manifest over tasks, decodes and encodes every (sample, modality) once, and writes
  * <ul>
- *   <li>{@code featuresDir}: Parquet partitioned by {@code modality}, columns sample_id, encoder, pooled, tokens,
+ *   <li>{@code featuresDir}: Parquet partitioned by {@code modality} and {@code split} ({@link FeatureTable}), columns sample_id, encoder, pooled, tokens,
  *       face_found (video with face = detect: share of sampled frames with a face; null otherwise);</li>
  *   <li>{@code errorsDir}: Parquet, columns sample_id, modality, reason, transient — one row per (sample, modality)
  *       that failed, so nothing is dropped silently; transient marks a file that could not be read at all.</li>
@@ -42,8 +43,18 @@ public final class FeatureExtractor {
 
     public ExtractSummary run(SparkSession spark, Dataset<Row> manifest, ExtractSpec spec, String featuresDir,
                               String errorsDir) {
+        return run(spark, manifest, spec, featuresDir, errorsDir,
+                Arrays.asList(manifest.columns()).contains(FeatureTable.SPLIT));
+    }
+
+    /**
+     * @param bySplit partition the features by the manifest's split under modality ({@link FeatureTable}); false
+     *                writes the flat per-modality layout of tables extracted before it (what an append to one needs)
+     */
+    public ExtractSummary run(SparkSession spark, Dataset<Row> manifest, ExtractSpec spec, String featuresDir,
+                              String errorsDir, boolean bySplit) {
         long start = System.nanoTime();
-        Dataset<Row> inputs = inputs(manifest);
+        Dataset<Row> inputs = inputs(manifest, bySplit);
         long rows = inputs.count();
         int partitions = partitions(rows, spec, spark.sparkContext().defaultParallelism());
         LongAccumulator loads = spark.sparkContext().longAccumulator("extract.modelLoads");
@@ -64,10 +75,12 @@ public final class FeatureExtractor {
                 outcomes.write().mode(SaveMode.Overwrite).parquet(staging);
             }
             Dataset<Row> staged = spark.read().parquet(staging);
-            staged.filter(col("reason").isNull())
+            Dataset<Row> features = staged.filter(col("reason").isNull())
                     .select(col("sample_id"), col("encoder"), col("pooled"), col("tokens"), col("face_found"),
-                            col("modality"))
-                    .write().mode(SaveMode.Overwrite).partitionBy("modality").parquet(featuresDir);
+                            col("modality"), col(FeatureTable.SPLIT));
+            (bySplit ? features.write().partitionBy("modality", FeatureTable.SPLIT)
+                    : features.drop(FeatureTable.SPLIT).write().partitionBy("modality"))
+                    .mode(SaveMode.Overwrite).parquet(featuresDir);
             staged.filter(col("reason").isNotNull())
                     .select(col("sample_id"), col("modality"), col("reason"), col(ErrorKind.COLUMN))
                     .write().mode(SaveMode.Overwrite).parquet(errorsDir);
@@ -81,13 +94,18 @@ public final class FeatureExtractor {
     }
 
     /** The manifest columns the tasks read; {@code audio} may be absent (audio then comes from the video). */
-    private static Dataset<Row> inputs(Dataset<Row> manifest) {
+    private static Dataset<Row> inputs(Dataset<Row> manifest, boolean bySplit) {
         List<String> columns = Arrays.asList(manifest.columns());
         if (!columns.contains("sample_id")) {
             throw new IllegalArgumentException("manifest has no sample_id column: " + columns);
         }
+        if (bySplit && !columns.contains(FeatureTable.SPLIT)) {
+            throw new IllegalArgumentException("features partitioned by split need a manifest split column: " + columns);
+        }
         return manifest.select(col("sample_id").cast(DataTypes.StringType),
-                optional(columns, "video"), optional(columns, "audio"), optional(columns, "text"));
+                optional(columns, "video"), optional(columns, "audio"), optional(columns, "text"),
+                bySplit ? col(FeatureTable.SPLIT).cast(DataTypes.StringType)
+                        : lit(null).cast(DataTypes.StringType).as(FeatureTable.SPLIT));
     }
 
     private static Column optional(List<String> columns, String name) {

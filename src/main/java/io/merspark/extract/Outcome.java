@@ -22,7 +22,11 @@ final class Outcome {
             .add("reason", DataTypes.StringType, true)
             .add("face_found", DataTypes.FloatType, true)
             // errors only: the file could not be read at all, so a later --only-new run retries it (io.ErrorKind)
-            .add("transient", DataTypes.BooleanType, true);
+            .add("transient", DataTypes.BooleanType, true)
+            // the manifest split of the sample, the features table's partition under modality (null: none given)
+            .add("split", DataTypes.StringType, true);
+
+    private static final int SPLIT_INDEX = SCHEMA.fieldIndex("split");
 
     private Outcome() {
     }
@@ -34,7 +38,7 @@ final class Outcome {
     /** @param faceFound share of a video's frames with a face (face = detect), null otherwise */
     static Row feature(String sampleId, Modality m, String encoder, Embedding e, int maxTokens, Float faceFound) {
         return RowFactory.create(sampleId, m.key(), encoder, e.pooled(), TokenThinning.evenly(e.tokens(), maxTokens), null,
-                faceFound, null);
+                faceFound, null, null);
     }
 
     static Row error(String sampleId, Modality m, String reason) {
@@ -42,6 +46,19 @@ final class Outcome {
     }
 
     static Row error(String sampleId, Modality m, String reason, boolean transientError) {
-        return RowFactory.create(sampleId, m.key(), null, null, null, reason, null, transientError);
+        return RowFactory.create(sampleId, m.key(), null, null, null, reason, null, transientError, null);
+    }
+
+    /** {@code outcome} with its sample's manifest split filled in. */
+    static Row withSplit(Row outcome, String split) {
+        if (split == null) {
+            return outcome;
+        }
+        Object[] values = new Object[outcome.length()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = outcome.get(i);
+        }
+        values[SPLIT_INDEX] = split;
+        return RowFactory.create(values);
     }
 }

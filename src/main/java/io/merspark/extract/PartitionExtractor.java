@@ -53,9 +53,15 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
     }
 
     /** A manifest row as the task needs it. */
-    record Input(String sampleId, String video, String audio, String text) {
+    record Input(String sampleId, String video, String audio, String text, String split) {
+        Input(String sampleId, String video, String audio, String text) {
+            this(sampleId, video, audio, text, null);
+        }
+
         static Input of(Row row) {
-            return new Input(row.getAs("sample_id"), row.getAs("video"), row.getAs("audio"), row.getAs("text"));
+            String split = row.schema().getFieldIndex("split").isDefined() ? row.getAs("split") : null;
+            return new Input(row.getAs("sample_id"), row.getAs("video"), row.getAs("audio"), row.getAs("text"),
+                    split);
         }
     }
 
@@ -84,7 +90,7 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
                         chunk.add(Input.of(rows.next()));
                     }
                     long start = System.nanoTime();
-                    current = extract(chunk).iterator();
+                    current = withSplits(chunk, extract(chunk)).iterator();
                     done += chunk.size();
                     if (rowsDone != null) {
                         rowsDone.add(chunk.size());
@@ -109,6 +115,15 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
                 return current.next();
             }
         };
+    }
+
+    /** The chunk's outcomes with each sample's split, where the manifest gave one. */
+    private static List<Row> withSplits(List<Input> chunk, List<Row> outcomes) {
+        java.util.Map<String, String> splits = new java.util.HashMap<>();
+        chunk.forEach(in -> splits.put(in.sampleId(), in.split()));
+        List<Row> out = new ArrayList<>(outcomes.size());
+        outcomes.forEach(o -> out.add(Outcome.withSplit(o, splits.get(o.getString(0)))));
+        return out;
     }
 
     List<Row> extract(List<Input> chunk) {

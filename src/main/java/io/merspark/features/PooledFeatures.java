@@ -22,17 +22,18 @@ public final class PooledFeatures {
 
     /** One aggregation instead of a join per modality: a single shuffle whatever the modality count. */
     public static Dataset<Row> wide(SparkSession spark, String featuresDir, List<String> modalities) {
-        return wide(spark, featuresDir, modalities, null);
+        return wide(spark, featuresDir, modalities, null, List.of());
     }
 
     /**
      * The wide rows of the samples in {@code sampleIds} only (a Dataset with a {@code sample_id} column; null =
-     * every sample): the long table is semi-joined with the ids before the aggregation, so reading a split costs
+     * every sample), which are in the manifest splits {@code splits} (empty = any): only those splits' partitions
+     * are read ({@link FeatureTable}) and semi-joined with the ids before the aggregation, so reading a split costs
      * that split's feature rows, not the whole table's.
      */
     public static Dataset<Row> wide(SparkSession spark, String featuresDir, List<String> modalities,
-                                    Dataset<Row> sampleIds) {
-        Dataset<Row> features = rows(spark, featuresDir, modalities, sampleIds);
+                                    Dataset<Row> sampleIds, List<String> splits) {
+        Dataset<Row> features = rows(spark, featuresDir, modalities, sampleIds, splits);
         Column[] perModality = modalities.stream()
                 .map(m -> first(when(col("modality").equalTo(m), col("pooled")), true).as(m))
                 .toArray(Column[]::new);
@@ -40,10 +41,10 @@ public final class PooledFeatures {
                 java.util.Arrays.copyOfRange(perModality, 1, perModality.length));
     }
 
-    /** The long feature rows of {@code modalities}, restricted to {@code sampleIds} when given. */
-    static Dataset<Row> rows(SparkSession spark, String featuresDir, List<String> modalities, Dataset<Row> sampleIds) {
-        Dataset<Row> features = spark.read().parquet(featuresDir)
-                .where(col("modality").isin(modalities.toArray()));
+    /** The long feature rows of {@code modalities} in {@code splits}, restricted to {@code sampleIds} when given. */
+    static Dataset<Row> rows(SparkSession spark, String featuresDir, List<String> modalities, Dataset<Row> sampleIds,
+                             List<String> splits) {
+        Dataset<Row> features = FeatureTable.read(spark, featuresDir, modalities, splits);
         return sampleIds == null ? features
                 : features.join(sampleIds.select("sample_id"), "sample_id", "left_semi");
     }

@@ -31,13 +31,16 @@ public final class TokenFeatures {
 
     /** One aggregation for both views, so a sample's pooled vector and tokens come from the same feature row. */
     public static Dataset<Row> wide(SparkSession spark, String featuresDir, List<String> modalities) {
-        return wide(spark, featuresDir, modalities, null);
+        return wide(spark, featuresDir, modalities, null, List.of());
     }
 
-    /** As {@link #wide(SparkSession, String, List)} for the samples in {@code sampleIds} only (semi-joined first). */
+    /**
+     * As {@link #wide(SparkSession, String, List)} for the samples in {@code sampleIds} only, read from the
+     * partitions of {@code splits} (empty = any) and semi-joined first.
+     */
     public static Dataset<Row> wide(SparkSession spark, String featuresDir, List<String> modalities,
-                                    Dataset<Row> sampleIds) {
-        Dataset<Row> features = PooledFeatures.rows(spark, featuresDir, modalities, sampleIds);
+                                    Dataset<Row> sampleIds, List<String> splits) {
+        Dataset<Row> features = PooledFeatures.rows(spark, featuresDir, modalities, sampleIds, splits);
         List<Column> columns = new ArrayList<>();
         for (String m : modalities) {
             columns.add(first(when(col("modality").equalTo(m), col("pooled")), true).as(m));

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.merspark.extract.Embedding;
 import io.merspark.extract.Modality;
+import io.merspark.features.FeatureTable;
 import io.merspark.features.TokenThinning;
 import io.merspark.io.ErrorTable;
 import org.apache.hadoop.fs.FileSystem;
@@ -63,6 +64,15 @@ public final class FeatureImporter {
      */
     public ImportSummary run(SparkSession spark, String dir, Modality modality, int maxTokens, String featuresOut,
                              String errorsOut, Dataset<Row> keptErrors) {
+        return run(spark, dir, modality, maxTokens, featuresOut, errorsOut, keptErrors, null);
+    }
+
+    /**
+     * @param splits (sample_id, split) of the manifest: the feature rows are partitioned by it as
+     *               {@link FeatureTable} lays out a table; null writes them flat (a table extracted before that)
+     */
+    public ImportSummary run(SparkSession spark, String dir, Modality modality, int maxTokens, String featuresOut,
+                             String errorsOut, Dataset<Row> keptErrors, Dataset<Row> splits) {
         long start = System.nanoTime();
         String folder = new Path(dir).getName();
         String encoder = "npy:" + folder;
@@ -85,9 +95,15 @@ public final class FeatureImporter {
                             lit(" differs from the folder's width " + width + " (most files)")))
                     .otherwise(col("reason")));
             // face_found as the extract job writes it (null: imported features say nothing about faces)
-            checked.filter(col("reason").isNull()).select(col("sample_id"), col("encoder"), col("pooled"),
-                            col("tokens"), lit(null).cast(DataTypes.FloatType).as("face_found"))
-                    .write().mode(SaveMode.Overwrite).parquet(featuresOut);
+            Dataset<Row> features = checked.filter(col("reason").isNull()).select(col("sample_id"), col("encoder"),
+                    col("pooled"), col("tokens"), lit(null).cast(DataTypes.FloatType).as("face_found"));
+            if (splits == null) {
+                features.write().mode(SaveMode.Overwrite).parquet(featuresOut);
+            } else {
+                // a file of a sample not in the manifest gets no split: no split's read sees it, as before
+                features.join(splits.select(col("sample_id"), col(FeatureTable.SPLIT)), new String[]{"sample_id"},
+                        "left").write().mode(SaveMode.Overwrite).partitionBy(FeatureTable.SPLIT).parquet(featuresOut);
+            }
             Dataset<Row> errors = checked.filter(col("reason").isNotNull())
                     .select(col("sample_id"), lit(modality.key()).as("modality"), col("reason"));
             if (keptErrors != null) {

@@ -4,6 +4,7 @@ import io.merspark.extract.ExtractSpec;
 import io.merspark.extract.ExtractSummary;
 import io.merspark.extract.FeatureExtractor;
 import io.merspark.extract.Modality;
+import io.merspark.features.FeatureTable;
 import io.merspark.io.AppendCommit;
 import io.merspark.io.ErrorKind;
 import io.merspark.io.ErrorTable;
@@ -32,7 +33,8 @@ import static org.apache.spark.sql.functions.input_file_name;
  * (sample, modality) pairs whose error was transient, into one staging folder, then adds the new files to
  * {@code features/} and {@code errors/stage=extract/} in one {@link AppendCommit}. The error files that hold a
  * retried row are rewritten without it (the retry's outcome is among the new files); every other committed file is
- * left as it is.
+ * left as it is. On a split-partitioned table, the features of samples whose manifest split changed since they were
+ * extracted are copied into their new split's partition in the same commit ({@link SplitMoves}).
  */
 final class ExtractAppend {
 
@@ -63,6 +65,8 @@ final class ExtractAppend {
         Dataset<Row> fresh = manifest.join(seen, manifest.col("sample_id").equalTo(seen.col("sample_id")), "left_anti");
         Map<Modality, List<String>> retries = haveErrors ? retries(errors, manifest) : Map.of();
 
+        // the new files follow the table's layout: Spark cannot read a modality folder that mixes both
+        boolean bySplit = FeatureTable.bySplit(ctx.spark(), featuresDir);
         String staging = append.begin();
         List<AppendCommit.Add> adds = new ArrayList<>();
         List<String> removes = new ArrayList<>();
@@ -70,12 +74,19 @@ final class ExtractAppend {
         long freshRows = fresh.count();
         LOG.info("extract --only-new: {} new manifest rows, transient errors to retry {}", freshRows, retries);
         if (freshRows > 0) {
-            summary = summary.plus(extract(fresh, spec, staging + "/new", featuresDir, errorsDir, adds));
+            summary = summary.plus(extract(fresh, spec, staging + "/new", featuresDir, errorsDir, adds, bySplit));
+        }
+        if (bySplit) {
+            long moved = new SplitMoves(ctx.spark()).copy(manifest, featuresDir, staging + "/moved");
+            if (moved > 0) {
+                adds.addAll(append.filesOf(staging + "/moved", featuresDir));
+                LOG.info("extract --only-new: copied {} feature rows of samples whose split changed", moved);
+            }
         }
         for (Map.Entry<Modality, List<String>> r : retries.entrySet()) {
             Dataset<Row> rows = manifest.where(col("sample_id").isin(r.getValue().toArray()));
             summary = summary.plus(extract(rows, spec.withModalities(Set.of(r.getKey())),
-                    staging + "/retry-" + r.getKey().key(), featuresDir, errorsDir, adds));
+                    staging + "/retry-" + r.getKey().key(), featuresDir, errorsDir, adds, bySplit));
         }
         if (!retries.isEmpty()) {
             rewriteWithoutRetried(errors, retries, staging + "/errors-kept", errorsDir, adds, removes);
@@ -101,8 +112,9 @@ final class ExtractAppend {
 
     /** Extracts {@code rows} into {@code dir}; its non-empty outputs are added to the tables. */
     private ExtractSummary extract(Dataset<Row> rows, ExtractSpec runSpec, String dir, String featuresDir,
-                                   String errorsDir, List<AppendCommit.Add> adds) {
-        ExtractSummary s = new FeatureExtractor().run(ctx.spark(), rows, runSpec, dir + "/features", dir + "/errors");
+                                   String errorsDir, List<AppendCommit.Add> adds, boolean bySplit) {
+        ExtractSummary s = new FeatureExtractor().run(ctx.spark(), rows, runSpec, dir + "/features", dir + "/errors",
+                bySplit);
         if (s.featuresOut() > 0) {
             adds.addAll(append.filesOf(dir + "/features", featuresDir));
         }

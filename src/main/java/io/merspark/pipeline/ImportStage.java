@@ -3,6 +3,7 @@ package io.merspark.pipeline;
 import io.merspark.config.Settings;
 import io.merspark.config.SettingsException;
 import io.merspark.extract.Modality;
+import io.merspark.features.FeatureTable;
 import io.merspark.imports.FeatureImporter;
 import io.merspark.imports.ImportSummary;
 import org.apache.spark.sql.Dataset;
@@ -33,6 +34,10 @@ public final class ImportStage {
         }
         int maxTokens = maxTokens(ctx.settings(), modality);
         String errors = ctx.layout().errors("import");
+        // the imported modality takes the table's layout, so the table stays readable as one
+        Dataset<Row> splits = FeatureTable.bySplit(ctx.spark(), ctx.layout().features())
+                && ctx.storage().exists(ctx.layout().manifest())
+                ? ctx.spark().read().parquet(ctx.layout().manifest()).select("sample_id", FeatureTable.SPLIT) : null;
         ImportSummary[] summary = new ImportSummary[1];
         ctx.storage().commit(ctx.layout().features(modality.key()), featuresTmp ->
                 ctx.storage().commit(errors, errorsTmp -> {
@@ -41,7 +46,7 @@ public final class ImportStage {
                             : null;
                     try {
                         summary[0] = new FeatureImporter().run(ctx.spark(), dir, modality, maxTokens, featuresTmp,
-                                errorsTmp, kept);
+                                errorsTmp, kept, splits);
                     } catch (IllegalArgumentException e) {
                         throw new SettingsException("--dir: " + e.getMessage());
                     }

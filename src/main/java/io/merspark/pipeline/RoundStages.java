@@ -545,10 +545,11 @@ public final class RoundStages {
                 .where(col(ManifestColumns.SPLIT).equalTo(split))
                 .select("sample_id", "label");
         List<String> modalities = s.extract().modalities();
-        // the split's ids filter the long table before the per-sample aggregation: a split costs its own rows
+        // the split's partition and ids filter the long table before the per-sample aggregation: a split costs its
+        // own rows
         Dataset<Row> features = s.train().isAgt()
-                ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids)
-                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids);
+                ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids, List.of(split))
+                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids, List.of(split));
         return ids.join(features, "sample_id");
     }
 

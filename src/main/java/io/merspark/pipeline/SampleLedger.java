@@ -1,5 +1,6 @@
 package io.merspark.pipeline;
 
+import io.merspark.features.FeatureTable;
 import io.merspark.ingest.ManifestColumns;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,16 +30,19 @@ public final class SampleLedger {
     public static Map<String, Object> of(JobContext ctx) {
         Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest()).select("sample_id", "split");
         List<String> modalities = ctx.settings().extract().modalities();
-        Dataset<Row> withFeatures = ctx.spark().read().parquet(ctx.layout().features())
-                .where(col("modality").isin(modalities.toArray()))
-                .select("sample_id").distinct().withColumn("_usable", lit(1));
+        // a split-partitioned table counts a sample where the round's reads look for it: in its split's partition
+        String[] keys = FeatureTable.bySplit(ctx.spark(), ctx.layout().features())
+                ? new String[]{"sample_id", FeatureTable.SPLIT} : new String[]{"sample_id"};
+        Dataset<Row> withFeatures = FeatureTable.read(ctx.spark(), ctx.layout().features(), modalities, List.of())
+                .select(keys[0], java.util.Arrays.copyOfRange(keys, 1, keys.length)).distinct()
+                .withColumn("_usable", lit(1));
         Map<String, Object> out = new LinkedHashMap<>();
         String ingestErrors = ctx.layout().errors("ingest");
         out.put("ingest_rejected", ctx.storage().exists(ingestErrors) ? ctx.spark().read().parquet(ingestErrors).count() : 0L);
         for (String split : List.of(ManifestColumns.TRAIN, ManifestColumns.TEST, ManifestColumns.UNLABELED)) {
             out.put(split, counts(0, 0));
         }
-        for (Row r : manifest.join(withFeatures, manifest.col("sample_id").equalTo(withFeatures.col("sample_id")), "left")
+        for (Row r : manifest.join(withFeatures, keys, "left")
                 .groupBy("split")
                 .agg(count(lit(1)).as("rows"), sum(when(col("_usable").isNotNull(), 1).otherwise(0)).as("usable"))
                 .collectAsList()) {

@@ -70,10 +70,13 @@ public final class TrainingSet {
                 .withColumn("_rank", row_number().over(Window.partitionBy("sample_id").orderBy(col("from_round").asc())))
                 .where(col("_rank").equalTo(1)).drop("_rank");
         List<String> modalities = ctx.settings().extract().modalities();
+        // gold rows live in the train partition, pseudo-labels (valid ones are on unlabeled clips) in the pool's
+        List<String> splits = pseudo.isPresent() ? List.of(ManifestColumns.TRAIN, ManifestColumns.UNLABELED)
+                : List.of(ManifestColumns.TRAIN);
         // only the training rows' features are aggregated, whatever the size of the pool beside them
         Dataset<Row> wide = withTokens
-                ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, latest)
-                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, latest);
+                ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, latest, splits)
+                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, latest, splits);
         return latest.join(wide, "sample_id").orderBy("sample_id");
     }
 

@@ -110,6 +110,31 @@ class AppendExtractTest {
         ExtractSummary nothing = ExtractStage.run(ctx, true);
         assertEquals(ExtractSummary.empty(Set.of(Modality.values())), nothing);
         assertEquals(everything, fingerprint(root.resolve("out")));
+
+        // a train clip is moved to test: its rows are copied into the test partitions, nothing is extracted again
+        int row = 1;
+        while (!all.get(row).split(",")[1].equals("train")) {
+            row++;
+        }
+        String[] fields = all.get(row).split(",", -1);
+        fields[1] = "test";
+        List<String> moved = new ArrayList<>(all);
+        moved.set(row, String.join(",", fields));
+        Files.write(dir.resolve("moved.csv"), moved);
+        IngestStage.run(ctx, dir.resolve("moved.csv").toString());
+        assertTrue(new RoundStages(ctx).split("test").where(col("sample_id").equalTo(fields[0])).isEmpty(),
+                "before the copy the test read does not find it");
+        Map<String, String> beforeMove = fingerprint(features);
+        assertEquals(ExtractSummary.empty(Set.of(Modality.values())), ExtractStage.run(ctx, true));
+        Map<String, String> afterMove = fingerprint(features);
+        beforeMove.forEach((file, print) -> assertEquals(print, afterMove.get(file), file + " was touched"));
+        Set<String> copies = new TreeSet<>(afterMove.keySet());
+        copies.removeAll(beforeMove.keySet());
+        assertTrue(copies.stream().allMatch(f -> f.contains("/split=test/")), copies.toString());
+        assertEquals(Map.of("video", Set.of(fields[0]), "audio", Set.of(fields[0]), "text", Set.of(fields[0])),
+                idsIn(spark, features, copies));
+        assertEquals(1, new RoundStages(ctx).split("test").where(col("sample_id").equalTo(fields[0])).count());
+        assertTrue(new RoundStages(ctx).split("train").where(col("sample_id").equalTo(fields[0])).isEmpty());
     }
 
     /** relative path → SHA-256 and mtime of every data file (checksum files and markers left out). */

@@ -2,8 +2,11 @@ package io.merspark.pipeline;
 
 import io.merspark.cli.MerCli;
 import io.merspark.extract.Modality;
+import io.merspark.features.FeatureTable;
 import io.merspark.imports.ImportSummary;
 import io.merspark.testing.SparkTestSession;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -13,9 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(SparkTestSession.class)
 class ImportStageTest {
@@ -52,6 +57,23 @@ class ImportStageTest {
         assertEquals(0, spark.read().parquet(ctx.layout().errors("import")).count());
         assertEquals(6, spark.read().parquet(ctx.layout().features("text")).count());
         assertEquals(6, spark.read().parquet(ctx.layout().features("video")).count());
+    }
+
+    @Test
+    void importsIntoTheSplitPartitionsOfTheManifest(SparkSession spark, @TempDir Path root) {
+        JobContext ctx = JobContext.of(spark, RoundPipelineTest.settings(root));
+        // f32_t40 is not in the manifest: imported, but no split's read sees it
+        spark.sql("SELECT * FROM VALUES ('f16_t7','train'), ('f32_fortran_t3','test'), ('f32_t1','unlabeled'),"
+                + " ('f32_t5','unlabeled'), ('known_t4','test') AS t(sample_id, split)")
+                .write().parquet(ctx.layout().manifest());
+
+        ImportStage.run(ctx, fixtures("good-frames"), Modality.VIDEO);
+
+        assertTrue(FeatureTable.bySplit(spark, ctx.layout().features()));
+        Dataset<Row> test = FeatureTable.read(spark, ctx.layout().features(), List.of("video"), List.of("test"));
+        assertEquals(List.of("f32_fortran_t3", "known_t4"), test.select("sample_id").as(Encoders.STRING())
+                .collectAsList().stream().sorted().toList());
+        assertEquals(6, spark.read().parquet(ctx.layout().features()).count());
     }
 
     @Test

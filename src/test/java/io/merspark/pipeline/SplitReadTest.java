@@ -7,6 +7,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.plans.LeftSemi$;
+import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
 import org.apache.spark.sql.execution.adaptive.QueryStageExec;
@@ -28,8 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Reading a split costs that split: the long features table is semi-joined with the split's ids below the
  * per-sample aggregation, so the rows the aggregation receives are the split's feature rows whatever the pool's
- * size. Checked on the executed plan (the semi-join sits under the aggregate, its output row count) and by
- * growing the pool tenfold.
+ * size; on a split-partitioned table the scan itself reads only the split's partition. Checked on the executed
+ * plan (the semi-join sits under the aggregate, its output row count, the scan's rows) and by growing the pool
+ * tenfold.
  */
 @ExtendWith(SparkTestSession.class)
 class SplitReadTest {
@@ -69,6 +71,34 @@ class SplitReadTest {
         Dataset<Row> pool = stages.split(ManifestColumns.UNLABELED);
         assertEquals(200, pool.collectAsList().size());
         assertEquals(200 * MODALITIES, aggregatedInput(pool));
+    }
+
+    @Test
+    void aSplitPartitionedTableScansOnlyTheSplitsFiles(SparkSession spark, @TempDir Path dir) {
+        for (int pool : new int[] {20, 200}) {
+            Dataset<Row> test = new RoundStages(fixture(spark, dir.resolve("pool" + pool), pool, true))
+                    .split(ManifestColumns.TEST);
+            assertEquals(TEST, test.collectAsList().size());
+            assertEquals(TEST * MODALITIES, scannedRows(test), "pool " + pool + ": the scan reads the test partition only");
+            assertEquals(TEST * MODALITIES, aggregatedInput(test));
+        }
+        Dataset<Row> train = TrainingSet.rows(fixture(spark, dir.resolve("train"), 200, true), 1, true);
+        assertEquals(GOLD, train.collectAsList().size());
+        assertEquals(GOLD * MODALITIES, scannedRows(train));
+
+        // the flat layout of older tables still reads right, at the cost of scanning the pool's rows too
+        Dataset<Row> flat = new RoundStages(fixture(spark, dir.resolve("flat"), 200, false)).split(ManifestColumns.TEST);
+        assertEquals(TEST, flat.collectAsList().size());
+        assertEquals((GOLD + TEST + 200) * MODALITIES, scannedRows(flat));
+    }
+
+    /** Rows read by the Parquet scans of the features table (the query must have run). */
+    private static long scannedRows(Dataset<Row> ds) {
+        List<SparkPlan> scans = new ArrayList<>();
+        collect(ds.queryExecution().executedPlan(), scans, FileSourceScanExec.class);
+        return scans.stream().map(p -> (FileSourceScanExec) p)
+                .filter(scan -> scan.relation().location().rootPaths().head().toString().contains("features"))
+                .mapToLong(scan -> scan.metrics().apply("numOutputRows").value()).sum();
     }
 
     /**
@@ -115,6 +145,11 @@ class SplitReadTest {
 
     /** A root with GOLD train rows, TEST test rows and {@code pool} unlabeled rows, each with audio + text. */
     private static JobContext fixture(SparkSession spark, Path root, int pool) {
+        return fixture(spark, root, pool, true);
+    }
+
+    /** @param bySplit features partitioned by modality and split (as extraction writes them), else by modality only */
+    private static JobContext fixture(SparkSession spark, Path root, int pool, boolean bySplit) {
         JobContext ctx = JobContext.of(spark, TestSettings.load(null, "root=\"" + root + "\"",
                 "extract.modalities=[audio,text]", "train.model=attention"));
         spark.sql("SELECT CONCAT('g', id) AS sample_id, 'train' AS split,"
@@ -128,8 +163,10 @@ class SplitReadTest {
                 .selectExpr("sample_id", "'enc' AS encoder",
                         "array(CAST(hash(sample_id, modality) % 100 AS FLOAT), CAST(1.0 AS FLOAT)) AS pooled",
                         "array(array(CAST(hash(modality, sample_id) % 7 AS FLOAT), CAST(2.0 AS FLOAT))) AS tokens",
-                        "modality")
-                .write().partitionBy("modality").parquet(ctx.layout().features());
+                        "modality", "split")
+                .drop(bySplit ? new String[0] : new String[] {"split"})
+                .write().partitionBy(bySplit ? new String[] {"modality", "split"} : new String[] {"modality"})
+                .parquet(ctx.layout().features());
         return ctx;
     }
 }
