@@ -29,7 +29,8 @@ public final class DemoReport {
     public static String outputs(Layout layout, int rounds) {
         StringBuilder b = new StringBuilder("outputs:\n");
         b.append("  ").append(layout.manifest()).append("/   validated manifest\n");
-        b.append("  ").append(layout.features()).append("/   modality=video|audio|text feature tables\n");
+        b.append("  ").append(layout.features())
+                .append("/   modality=video|audio|text / split=train|test|unlabeled feature tables\n");
         b.append("  ").append(layout.errors()).append("/   stage=ingest|extract rejected rows with reasons\n");
         for (int r = 1; r <= rounds; r++) {
             b.append("  ").append(layout.round(r)).append("/   model, scores, pseudo, predictions, metrics.json\n");
