@@ -195,6 +195,15 @@ public final class MerCli implements Callable<Integer> {
         @Option(names = "--pool", defaultValue = "10000", description = "round, append: unlabeled rows of the scaled root (default 10000)")
         int pool;
 
+        @Option(names = "--executors", defaultValue = "0",
+                description = "round: run on local-cluster with N one-core executor JVMs, so the driver's heap is the"
+                        + " driver's own (default 0: in this JVM)")
+        int executors;
+
+        @Option(names = "--executor-memory", defaultValue = "3072",
+                description = "round: MiB per local-cluster executor (default 3072)")
+        int executorMemoryMb;
+
         @Option(names = "--new", defaultValue = "1000", description = "append: new clips appended to the scaled root (default 1000)")
         int newClips;
 
@@ -281,7 +290,22 @@ public final class MerCli implements Callable<Integer> {
                 demoInput();
                 return withContext(o, true, ExtractStage::preflight, ctx -> {
                     extractIfMissing(ctx);
-                    new io.merspark.bench.RoundBench(ctx.spark(), o::settings).run(ctx.settings().root(), pool, System.out);
+                    if (executors <= 0) {
+                        new io.merspark.bench.RoundBench(ctx.spark(), o::settings).run(ctx.settings().root(), pool,
+                                System.out);
+                        return 0;
+                    }
+                    // one SparkContext per JVM: the in-process one makes way for the cluster's driver
+                    io.merspark.bench.LocalCluster.stop(ctx.spark());
+                    SparkSession cluster = io.merspark.bench.LocalCluster.start("bench-round", executors,
+                            executorMemoryMb);
+                    cluster.conf().set("spark.sql.shuffle.partitions", ctx.settings().spark().shufflePartitions());
+                    try {
+                        new io.merspark.bench.RoundBench(cluster, o::settings).run(ctx.settings().root(), pool,
+                                System.out);
+                    } finally {
+                        io.merspark.bench.LocalCluster.stop(cluster);
+                    }
                     return 0;
                 });
             }
