@@ -200,9 +200,6 @@ public final class MerCli implements Callable<Integer> {
                         + " driver's own (default 0: in this JVM)")
         int executors;
 
-        @Option(names = "--executor-memory", defaultValue = "3072",
-                description = "round: MiB per local-cluster executor (default 3072)")
-        int executorMemoryMb;
 
         @Option(names = "--new", defaultValue = "1000", description = "append: new clips appended to the scaled root (default 1000)")
         int newClips;
@@ -233,9 +230,13 @@ public final class MerCli implements Callable<Integer> {
                 description = "extract: repetitions of every encoder arm (default 5)")
         int reps;
 
-        @Option(names = "--executor-memory", paramLabel = "MB", defaultValue = "1536",
-                description = "memory per local-cluster executor (default 1536)")
+        @Option(names = "--executor-memory", paramLabel = "MB", defaultValue = "0",
+                description = "extract, round: MiB per local-cluster executor (default 1536 for extract, 3072 for round)")
         int executorMemory;
+
+        private int executorMemory(int benchDefault) {
+            return executorMemory > 0 ? executorMemory : benchDefault;
+        }
 
         /** The round and append benches read the demo corpus into demo-out unless told otherwise. */
         private void demoInput() {
@@ -298,7 +299,7 @@ public final class MerCli implements Callable<Integer> {
                     // one SparkContext per JVM: the in-process one makes way for the cluster's driver
                     io.merspark.bench.LocalCluster.stop(ctx.spark());
                     SparkSession cluster = io.merspark.bench.LocalCluster.start("bench-round", executors,
-                            executorMemoryMb);
+                            executorMemory(3072));
                     cluster.conf().set("spark.sql.shuffle.partitions", ctx.settings().spark().shufflePartitions());
                     try {
                         new io.merspark.bench.RoundBench(cluster, o::settings).run(ctx.settings().root(), pool,
@@ -364,7 +365,7 @@ public final class MerCli implements Callable<Integer> {
             java.nio.file.Path work = java.nio.file.Files.createTempDirectory("mer-bench-");
             try {
                 new io.merspark.bench.ExtractBench(settings, java.nio.file.Paths.get(settings.manifest()), clips,
-                        encoderClips, reps, executorMemory, work).run(System.out);
+                        encoderClips, reps, executorMemory(1536), work).run(System.out);
                 return 0;
             } finally {
                 org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());

@@ -52,16 +52,11 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
         this.rowsDone = rowsDone;
     }
 
-    /** A manifest row as the task needs it. */
+    /** A manifest row as the task needs it; {@code split} is null when the features are written flat. */
     record Input(String sampleId, String video, String audio, String text, String split) {
-        Input(String sampleId, String video, String audio, String text) {
-            this(sampleId, video, audio, text, null);
-        }
-
         static Input of(Row row) {
-            String split = row.schema().getFieldIndex("split").isDefined() ? row.getAs("split") : null;
             return new Input(row.getAs("sample_id"), row.getAs("video"), row.getAs("audio"), row.getAs("text"),
-                    split);
+                    row.getAs("split"));
         }
     }
 
