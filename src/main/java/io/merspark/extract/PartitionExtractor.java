@@ -3,6 +3,7 @@ package io.merspark.extract;
 import io.merspark.face.FaceCropper;
 import io.merspark.face.SquareResample;
 import io.merspark.media.AudioDecoder;
+import io.merspark.media.ClipDecoder;
 import io.merspark.media.RgbImage;
 import io.merspark.media.MediaException;
 import io.merspark.media.MediaUnavailableException;
@@ -18,8 +19,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -39,6 +42,8 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
     private final LongAccumulator rowsDone;
     /** This task's predictors, opened on first use and closed when the task completes. */
     private transient Sessions sessions;
+    /** Clips this instance decoded in one pass for both tracks (the rest fell back to one pass per track). */
+    private transient long decodedInOnePass;
 
     PartitionExtractor(ExtractSpec spec, LongAccumulator modelLoads, LongAccumulator truncatedTexts) {
         this(spec, modelLoads, truncatedTexts, null);
@@ -123,24 +128,68 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
 
     List<Row> extract(List<Input> chunk) {
         List<Row> out = new ArrayList<>(chunk.size() * spec.modalities().size());
+        Map<String, DecodedClip> decodedOnce = decodeOnce(chunk);
         for (Modality m : Modality.values()) {
             if (!spec.modalities().contains(m)) {
                 continue;
             }
             for (int from = 0; from < chunk.size(); from += spec.batchSize(m)) {
-                out.addAll(extractBatch(m, chunk.subList(from, Math.min(chunk.size(), from + spec.batchSize(m)))));
+                out.addAll(extractBatch(m, chunk.subList(from, Math.min(chunk.size(), from + spec.batchSize(m))),
+                        decodedOnce));
             }
         }
         return out;
     }
 
-    private List<Row> extractBatch(Modality m, List<Input> batch) {
+    /** A clip decoded in one pass: the video encoder's input and the 16 kHz samples. */
+    private record DecodedClip(Object video, float[] audio) {
+    }
+
+    /**
+     * When video and audio both come from one file, each such clip is opened and decoded once for both: sample id
+     * to its decoded tracks. A clip that fails here is left out and decoded per modality
+     * below, which gives each modality its own outcome and reason (a clip with a broken audio track keeps its
+     * video features).
+     */
+    private Map<String, DecodedClip> decodeOnce(List<Input> chunk) {
+        Map<String, DecodedClip> decoded = new HashMap<>();
+        if (!spec.modalities().contains(Modality.VIDEO) || !spec.modalities().contains(Modality.AUDIO)) {
+            return decoded;
+        }
+        ClipDecoder decoder = new ClipDecoder(sessions().threads);
+        for (Input in : chunk) {
+            if (in.video() == null || in.video().isBlank() || (in.audio() != null && !in.audio().equals(in.video()))) {
+                continue;
+            }
+            try {
+                Path clip = Paths.get(in.video());
+                if (fullFrames()) {
+                    ClipDecoder.Clip<RgbImage> c = decoder.decodeImages(clip, spec.framesPerClip());
+                    decoded.put(in.sampleId(), new DecodedClip(fromImages(c.frames()), c.audio()));
+                } else {
+                    ClipDecoder.Clip<float[]> c = decoder.decodeChw(clip, spec.framesPerClip(), spec.frameSize());
+                    decoded.put(in.sampleId(), new DecodedClip(c.frames(), c.audio()));
+                }
+                decodedInOnePass++;
+            } catch (MediaException | RuntimeException e) {
+                LOG.debug("{}: one-pass decoding failed, decoding per modality: {}", in.sampleId(), e.toString());
+            }
+        }
+        return decoded;
+    }
+
+    long decodedInOnePass() {
+        return decodedInOnePass;
+    }
+
+    private List<Row> extractBatch(Modality m, List<Input> batch, Map<String, DecodedClip> decodedOnce) {
         List<Row> out = new ArrayList<>(batch.size());
         List<String> ids = new ArrayList<>();
         List<Object> decoded = new ArrayList<>();
         for (Input in : batch) {
             try {
-                decoded.add(decode(m, in));
+                DecodedClip once = m == Modality.TEXT ? null : decodedOnce.get(in.sampleId());
+                decoded.add(once == null ? decode(m, in) : m == Modality.VIDEO ? once.video() : once.audio());
                 ids.add(in.sampleId());
             } catch (MediaUnavailableException e) {
                 out.add(Outcome.error(in.sampleId(), m, e.getMessage(), true));
@@ -188,27 +237,10 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
     private Object decode(Modality m, Input in) throws MediaException {
         return switch (m) {
             case VIDEO -> {
-                if (spec.detectsFaces()) {
-                    // full-resolution frames, cropped straight to the encoder's size around the largest face
-                    List<RgbImage> images = new VideoFrameSampler(sessions().threads)
-                            .sampleImages(path(in.video(), "video"), spec.framesPerClip());
-                    try {
-                        yield new FaceCropper(faceDetector()).crop(images, spec.frameSize());
-                    } catch (ai.djl.translate.TranslateException e) {
-                        throw new IllegalArgumentException("face detection failed: " + e.getMessage(), e);
-                    }
-                }
-                if ("crop".equals(spec.videoEncoder().fit())) {
-                    // an image tower's preprocessing: the centred square of the short side, resized
-                    List<RgbImage> images = new VideoFrameSampler(sessions().threads)
-                            .sampleImages(path(in.video(), "video"), spec.framesPerClip());
-                    List<float[]> crops = new ArrayList<>(images.size());
-                    images.forEach(image -> crops.add(SquareResample.centreCrop(image, spec.frameSize())));
-                    yield crops;
-                }
-                List<float[]> frames = new VideoFrameSampler(sessions().threads).sample(path(in.video(), "video"),
-                        spec.framesPerClip(), spec.frameSize());
-                yield frames;
+                Path video = path(in.video(), "video");
+                VideoFrameSampler sampler = new VideoFrameSampler(sessions().threads);
+                yield fullFrames() ? fromImages(sampler.sampleImages(video, spec.framesPerClip()))
+                        : sampler.sample(video, spec.framesPerClip(), spec.frameSize());
             }
             case AUDIO -> new AudioDecoder(sessions().threads).decodeMono16k(
                     path(in.audio() != null ? in.audio() : in.video(), "audio or video"));
@@ -219,6 +251,27 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
                 yield in.text();
             }
         };
+    }
+
+    /** Face detection and an image tower's centre crop start from full-resolution frames. */
+    private boolean fullFrames() {
+        return spec.detectsFaces() || "crop".equals(spec.videoEncoder().fit());
+    }
+
+    /** The video encoder's input from full-resolution frames. */
+    private Object fromImages(List<RgbImage> images) {
+        if (spec.detectsFaces()) {
+            // cropped straight to the encoder's size around the largest face
+            try {
+                return new FaceCropper(faceDetector()).crop(images, spec.frameSize());
+            } catch (ai.djl.translate.TranslateException e) {
+                throw new IllegalArgumentException("face detection failed: " + e.getMessage(), e);
+            }
+        }
+        // an image tower's preprocessing: the centred square of the short side, resized
+        List<float[]> crops = new ArrayList<>(images.size());
+        images.forEach(image -> crops.add(SquareResample.centreCrop(image, spec.frameSize())));
+        return crops;
     }
 
     private static Path path(String location, String what) throws MediaException {

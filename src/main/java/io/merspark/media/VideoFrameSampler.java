@@ -1,13 +1,9 @@
 package io.merspark.media;
 
-import org.bytedeco.ffmpeg.global.avutil;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
-import org.bytedeco.javacv.FrameGrabber;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,75 +46,7 @@ public final class VideoFrameSampler {
 
     private <T> List<T> sample(Path video, int frames, java.util.function.Function<Frame, T> keep)
             throws MediaException {
-        MediaFiles.requireReadable(video);
-        // One open: the declared frame count comes from the same grabber that decodes (a second pass only for a
-        // container that declares none).
-        FFmpegFrameGrabber grabber = openRgb(video, threads);
-        try {
-            if (!grabber.hasVideo()) {
-                throw new MediaException("no video track: " + video.getFileName());
-            }
-            int declared = Math.max(grabber.getLengthInVideoFrames(), 0);
-            int total = declared > 0 ? declared : countedFrames(video, threads);
-            boolean[] wanted = uniformPicks(total, frames);
-            List<T> picked = new ArrayList<>(frames);
-            int index = 0;
-            Frame frame = null;
-            while (picked.size() < frames) {
-                // Only a picked frame is converted to RGB (doProcessing); the others are decoded and skipped.
-                boolean pick = index < wanted.length && wanted[index];
-                frame = grabber.grabFrame(false, true, pick, false);
-                if (frame == null) {
-                    break;
-                }
-                if (pick) {
-                    picked.add(keep.apply(frame));
-                }
-                index++;
-            }
-            if (index == 0) {
-                throw new MediaException("truncated or corrupt video, no video frames decoded: " + video.getFileName());
-            }
-            if (frame == null && declared > 0 && index < MediaFiles.MIN_DECODED_SHARE * declared) {
-                throw new MediaException("truncated or corrupt video, decoding ended after " + index + " of "
-                        + declared + " declared frames: " + video.getFileName());
-            }
-            return picked;
-        } catch (FrameGrabber.Exception e) {
-            throw new MediaException("video decoding failed (corrupt or truncated): " + video.getFileName(), e);
-        } finally {
-            MediaFiles.closeQuietly(grabber);
-        }
-    }
-
-    /** An exact count from a decoding pass, for containers that do not declare one. */
-    private static int countedFrames(Path video, int threads) throws MediaException {
-        FFmpegFrameGrabber grabber = openRgb(video, threads);
-        try {
-            int counted = 0;
-            while (grabber.grabImage() != null) {
-                counted++;
-            }
-            return counted;
-        } catch (FrameGrabber.Exception e) {
-            throw new MediaException("video decoding failed (corrupt or truncated): " + video.getFileName(), e);
-        } finally {
-            MediaFiles.closeQuietly(grabber);
-        }
-    }
-
-    private static FFmpegFrameGrabber openRgb(Path video, int threads) throws MediaException {
-        FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile());
-        grabber.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
-        grabber.setAudioStream(-1);
-        grabber.setVideoOption("threads", Integer.toString(threads));
-        try {
-            MediaFiles.start(grabber, video);
-        } catch (MediaException e) {
-            MediaFiles.closeQuietly(grabber);
-            throw e;
-        }
-        return grabber;
+        return new ClipDecoder(threads).decode(video, frames, keep, false).frames();
     }
 
     /** Marks {@code count} frame indices at the centres of equal segments of a clip of {@code total} frames. */
