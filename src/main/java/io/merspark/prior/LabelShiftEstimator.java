@@ -1,5 +1,6 @@
 package io.merspark.prior;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -13,6 +14,7 @@ import org.apache.spark.storage.StorageLevel;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -22,8 +24,6 @@ import static org.apache.spark.sql.functions.lit;
  * trained under another prior. Row data stays on the executors: the driver sees only k-vectors.
  */
 public final class LabelShiftEstimator {
-
-    private static final String PROB = "__p";
 
     private LabelShiftEstimator() {
     }
@@ -42,8 +42,10 @@ public final class LabelShiftEstimator {
     }
 
     /**
-     * {@link #em} with its convergence record. Each iteration is one Spark aggregation over the probabilities,
-     * which are persisted (one double column per class) for the duration of the call.
+     * {@link #em} with its convergence record. The probabilities are persisted once as an RDD of k-vectors and
+     * each iteration is one RDD aggregation of exact fixed-point sums ({@link FixedPointSums}): a query per
+     * iteration made Spark analyse, optimise and plan a new k²-expression plan each time, which cost more than
+     * the passes themselves.
      */
     public static Estimate emEstimate(Dataset<Row> scores, String probsCol, double[] trainPrior, double tol,
                                       int maxIter) {
@@ -55,12 +57,10 @@ public final class LabelShiftEstimator {
         // validates that every training class has positive prior
         PriorShift.ratio(train, train);
         int k = train.length;
-        // one double column per class: the cache scans far faster than an array column, pass after pass
         Column[] items = PriorShift.items(col(probsCol), k, probsCol);
-        for (int c = 0; c < k; c++) {
-            items[c] = items[c].as(PROB + c);
-        }
-        Dataset<Row> probs = scores.select(items).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<double[]> probs = scores.select(array(items)).javaRDD()
+                .map(row -> toDoubles(row.getList(0)))
+                .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             double[] prior = train.clone();
             double change = Double.NaN;
@@ -74,36 +74,55 @@ public final class LabelShiftEstimator {
             }
             return new Estimate(prior, maxIter, change);
         } finally {
-            probs.unpersist();
+            probs.unpersist(false);
         }
     }
 
-    /** One pass: the column-wise mean of the reweighted posteriors (exact sums: the same on any partitioning). */
-    private static double[] meanCorrected(Dataset<Row> probs, String probsCol, double[] ratio, int k) {
-        Column[] corrected = PriorShift.corrected(probColumns(k), ratio, probsCol);
-        Column[] means = new Column[k + 1];
-        for (int c = 0; c < k; c++) {
-            means[c] = FixedPointSums.sumOf(corrected[c]);
+    private static double[] toDoubles(List<Object> values) {
+        double[] out = new double[values.size()];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = ((Number) values.get(c)).doubleValue();
         }
-        means[k] = count(lit(1));
-        Row row = probs.agg(means[0], Arrays.copyOfRange(means, 1, k + 1)).first();
-        if (row.getLong(k) == 0) {
+        return out;
+    }
+
+    /**
+     * One pass: the column-wise mean of the reweighted posteriors, p·ratio / Σ p·ratio per row as
+     * {@link PriorShift#corrected} computes it, summed in units of 2^-36 (exact: the same on any partitioning).
+     */
+    private static double[] meanCorrected(JavaRDD<double[]> probs, String probsCol, double[] ratio, int k) {
+        String noMass = "column '" + probsCol
+                + "' holds a probability vector with no mass on classes of positive target prior";
+        long[] sums = probs.aggregate(new long[k + 1], (acc, p) -> {
+            double[] weighted = new double[k];
+            double total = 0.0;
+            for (int c = 0; c < k; c++) {
+                weighted[c] = p[c] * ratio[c];
+                total += weighted[c];
+            }
+            if (!(total > 0.0)) {
+                throw new IllegalArgumentException(noMass);
+            }
+            for (int c = 0; c < k; c++) {
+                acc[c] += Math.round(weighted[c] / total * FixedPointSums.SCALE);
+            }
+            acc[k]++;
+            return acc;
+        }, (a, b) -> {
+            for (int c = 0; c <= k; c++) {
+                a[c] += b[c];
+            }
+            return a;
+        });
+        if (sums[k] == 0) {
             throw new IllegalArgumentException("no rows in column '" + probsCol + "' to estimate a prior from");
         }
         double[] mean = new double[k];
         for (int c = 0; c < k; c++) {
-            mean[c] = row.isNullAt(c) ? 0 : FixedPointSums.value(row.getLong(c)) / row.getLong(k);
+            mean[c] = FixedPointSums.value(sums[c]) / sums[k];
         }
         // guards against rounding drift of the sum
         return Priors.normalise(mean);
-    }
-
-    private static Column[] probColumns(int k) {
-        Column[] columns = new Column[k];
-        for (int c = 0; c < k; c++) {
-            columns[c] = col(PROB + c);
-        }
-        return columns;
     }
 
     /**

@@ -48,6 +48,9 @@ public final class PriorVoting extends PriorShiftStage<PriorVoting> {
     private static final String VOTES = "votes";
     private static final String MEAN_CONFIDENCE = "mean_confidence";
     private static final String NEGATED_CLASS = "negated_class";
+    /** Working columns of {@link #transform}, dropped before it returns. */
+    private static final String BALLOTS = "__voting_ballots";
+    private static final String WINNER = "__voting_winner";
 
     private final Param<String> memberProbsCol;
     private final Param<String> outputCol;
@@ -127,23 +130,27 @@ public final class PriorVoting extends PriorShiftStage<PriorVoting> {
                 (Function1<Column, Column>) m -> PriorShift.corrected(m, ratio, column));
         Column ballots = functions.transform(corrected, (Function1<Column, Column>) p -> struct(
                 PriorShift.argmax(p).as(CLASS), array_max(p).as(CONFIDENCE)));
+        // Each step is its own column: written as one expression, the ballots were copied into every class's tally
+        // and the tally into both outputs, and Catalyst spent tens of seconds analysing a plan of 143 rows.
+        Dataset<Row> step = dataset.toDF().withColumn(BALLOTS, ballots);
         // per class (votes, mean confidence of its voters, -index): the array maximum orders the fields in turn
         Column[] tally = new Column[ratio.length];
         for (int c = 0; c < ratio.length; c++) {
             int cls = c;
-            Column voters = filter(ballots, (Function1<Column, Column>) b -> b.getField(CLASS).equalTo(cls));
+            Column voters = filter(col(BALLOTS), (Function1<Column, Column>) b -> b.getField(CLASS).equalTo(cls));
             Column votes = size(voters);
             Column confidenceSum = aggregate(voters, lit(0.0),
                     (Function2<Column, Column, Column>) (acc, b) -> acc.plus(b.getField(CONFIDENCE)));
             Column meanConfidence = when(votes.gt(0), confidenceSum.divide(votes)).otherwise(lit(0.0));
             tally[c] = struct(votes.as(VOTES), meanConfidence.as(MEAN_CONFIDENCE), lit(-c).as(NEGATED_CLASS));
         }
-        Column winner = when(size(members).gt(0), array_max(array(tally)))
-                .otherwise(raise_error(lit("column '" + column + "' holds a row without ensemble members")));
+        step = step.withColumn(WINNER, when(size(members).gt(0), array_max(array(tally)))
+                .otherwise(raise_error(lit("column '" + column + "' holds a row without ensemble members"))));
+        Column winner = col(WINNER);
         Map<String, Column> added = new LinkedHashMap<>();
         added.put(getOutputCol(), winner.getField(NEGATED_CLASS).multiply(-1).cast(DataTypes.IntegerType));
         added.put(getVotesCol(), winner.getField(VOTES).cast(DataTypes.IntegerType));
-        return dataset.toDF().withColumns(added);
+        return step.withColumns(added).drop(BALLOTS, WINNER);
     }
 
     /**

@@ -147,4 +147,23 @@ class PriorVotingTest {
                 sample("a", p(0.5f, 0.3f, 0.2f), p(0.8f, 0.1f, 0.1f), p(0.6f, 0.2f, 0.2f)));
         assertEquals(voting.transform(scores).collectAsList(), loaded.transform(scores).collectAsList());
     }
+
+    /**
+     * With six classes, the members' correction and ballots are computed once per row, not copied into each
+     * class's tally and each output: the optimised plan holds one ballot per member (one array_max of a
+     * corrected vector) and one maximum over the tally.
+     */
+    @Test
+    void ballotsAreComputedOncePerRowWhateverTheClassCount(SparkSession spark) {
+        double[] six = {0.1, 0.2, 0.2, 0.2, 0.2, 0.1};
+        Dataset<Row> scores = spark.createDataFrame(List.of(sample("a",
+                p(0.5f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f), p(0.1f, 0.5f, 0.1f, 0.1f, 0.1f, 0.1f))), SCHEMA)
+                .repartition(1); // not a local relation, which the optimiser would evaluate away
+        Dataset<Row> voted = new PriorVoting().setTrainPrior(six).setTargetPrior(six).transform(scores);
+
+        String plan = voted.queryExecution().optimizedPlan().toString();
+        int maxima = plan.split("array_max\\(", -1).length - 1;
+        assertEquals(3, maxima, plan);
+        assertEquals(List.of(List.of("a", 0, 1)), votes(voted));
+    }
 }
