@@ -124,12 +124,15 @@ public final class FeatureExtractor {
 
     /**
      * Enough partitions for rowsPerPartition, and at least partitionsPerCore per core of the application, so the
-     * last tasks are short and every core is busy to the end; never more partitions than rows.
+     * last tasks are short; rounded up to whole waves of the cores (704 rows of 64 on 2 cores made 11 partitions,
+     * and the 11th ran alone while the other core idled); never more partitions than rows.
      */
     static int partitions(long rows, ExtractSpec spec, int cores) {
+        long perWave = Math.max(1, cores);
         long byRows = (rows + spec.rowsPerPartition() - 1) / spec.rowsPerPartition();
-        long byCores = (long) spec.partitionsPerCore() * Math.max(1, cores);
-        return (int) Math.max(1, Math.min(Math.max(byRows, byCores), rows));
+        long byCores = spec.partitionsPerCore() * perWave;
+        long wholeWaves = (Math.max(byRows, byCores) + perWave - 1) / perWave * perWave;
+        return (int) Math.max(1, Math.min(wholeWaves, rows));
     }
 
     private static String stagingDir(String featuresDir) {
