@@ -4,7 +4,8 @@
 Reads the train split exported by the bench (<m>_tokens.npy, <m>_mask.npy, labels.npy, config.json),
 builds the same architecture as io.merspark.train.AudioGuidedTransformer (same layers, masks, gated
 residual, audio fallback, modality dropout, Adam with L2 weight decay, batches padded to their longest
-sequence) and prints the median epoch time after one warm-up epoch as `RESULT {"epoch_seconds": ...}`.
+sequence) and prints the median epoch time after --warmup untimed epochs, and the training thread's CPU
+time per timed epoch, as `RESULT {"epoch_seconds": ..., "cpu_seconds": ...}`.
 Needs Debian's python3-torch (apt-get install -y python3-torch); the jobs never use it.
 """
 import argparse
@@ -113,10 +114,24 @@ class AudioGuidedTransformer(nn.Module):
         return self.classifier(self.hidden_dropout(F.relu(self.hidden(fused))))
 
 
+def blas():
+    """The BLAS library this process loaded: Debian's torch calls whichever libblas.so.3 the system provides,
+    and the netlib reference BLAS (package libblas3) is several times slower than OpenBLAS at these sizes."""
+    torch.zeros(2, 2) @ torch.zeros(2, 2)
+    with open("/proc/self/maps") as maps:
+        libs = {line.split()[-1] for line in maps if "blas" in line.rsplit("/", 1)[-1]}
+    for lib in sorted(libs):
+        real = os.path.realpath(lib)
+        if "openblas" in real or "mkl" in real or "blis" in real:
+            return real
+    return (os.path.realpath(sorted(libs)[0]) + " (reference BLAS: install libopenblas0 for a fair ratio)") if libs else "built in"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
-    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--epochs", type=int, default=5, help="timed epochs")
+    ap.add_argument("--warmup", type=int, default=1, help="untimed epochs before them")
     ap.add_argument("--threads", type=int, default=1, help="intra-op threads, as mer.train.threads on the JVM side")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -138,12 +153,16 @@ def main():
                                    cfg["layers"], cfg["dropout"], cfg["classes"])
     opt = torch.optim.Adam(model.parameters(), lr=cfg["learning_rate"], weight_decay=cfg["weight_decay"])
     batch, p = cfg["batch_size"], cfg["modality_dropout"]
-    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {n} rows, batch {batch}")
+    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {n} rows, batch {batch}, BLAS {blas()}")
+
+    phases = dict.fromkeys(["read", "encode", "forward", "backward", "step"], 0.0)
+    cpu = [0.0]  # this thread's CPU time over the timed epochs (one intra-op thread: the ops run on it)
 
     def epoch():
         model.train()
         order = rng.permutation(n)
         for start in range(0, n, batch):
+            t = time.thread_time()
             idx = order[start:start + batch]
             xs, ms = [], []
             present = np.stack([masks[i][idx].max(1) > 0 for i in range(len(mods))], 1)
@@ -157,18 +176,35 @@ def main():
                 xs.append(torch.from_numpy(tokens[i][idx, :length] * m[:, :length, None]))
                 ms.append(torch.from_numpy(m[:, :length].astype(np.float32)))
             y = torch.from_numpy(labels[idx])
+            t = mark("encode", t)  # row reading and tensor building are one numpy pass here
             loss = F.cross_entropy(model(xs, ms), y)
+            t = mark("forward", t)
             opt.zero_grad()
             loss.backward()
+            t = mark("backward", t)
             opt.step()
+            mark("step", t)
+
+    def mark(phase, since):  # this thread's CPU time, as the JVM side counts its phases
+        now = time.thread_time()
+        phases[phase] += now - since
+        return now
 
     times = []
-    for _ in range(args.epochs + 1):
-        t0 = time.perf_counter()
+    for e in range(args.warmup + args.epochs):
+        if e == args.warmup:  # the warm-up epochs' phases are not counted
+            phases.update(dict.fromkeys(phases, 0.0))
+        t0, c0 = time.perf_counter(), time.thread_time()
         epoch()
         times.append(time.perf_counter() - t0)
+        if e >= args.warmup:
+            cpu[0] += time.thread_time() - c0
     print("PyTorch epochs: [" + ", ".join(f"{t:.3f}" for t in times) + "]")
-    print("RESULT " + json.dumps({"epoch_seconds": statistics.median(times[1:]), "epochs": times}))
+    total = sum(phases.values()) or 1
+    print(f"PyTorch training thread CPU per epoch: {cpu[0] / args.epochs:.3f} s: " + ", ".join(
+        f"{k} {v / args.epochs:.3f} s ({100 * v / total:.0f}%)" for k, v in phases.items()))
+    print("RESULT " + json.dumps({"epoch_seconds": statistics.median(times[args.warmup:]), "cpu_seconds": cpu[0] / args.epochs,
+                                  "epochs": times}))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import io.merspark.config.Settings;
 import io.merspark.ingest.ManifestColumns;
 import io.merspark.io.Layout;
 import io.merspark.pipeline.TrainingSet;
+import io.merspark.train.EpochPhases;
 import io.merspark.train.FusionEnsemble;
 import io.merspark.train.FusionSample;
 import io.merspark.train.FusionTrainer;
@@ -52,10 +53,14 @@ public final class TrainBench {
     }
 
     /**
-     * @param epochs timed epochs (after one warm-up epoch) for each framework
+     * @param warmup untimed epochs before the timed ones, for each framework
+     * @param epochs timed epochs for each framework
      * @param work   folder for the token cache and the exported .npy files
      */
-    public Figures run(String root, int epochs, Path work, Path script, PrintStream out) {
+    public Figures run(String root, int warmup, int epochs, Path work, Path script, PrintStream out) {
+        if (warmup < 1 || epochs < 1) {
+            throw new IllegalArgumentException("need at least one warm-up and one timed epoch, got " + warmup + " and " + epochs);
+        }
         Layout layout = BenchData.layout(root);
         FusionTrainer.useThreads(settings.train().threads());
         List<String> modalities = settings.extract().modalities();
@@ -72,10 +77,14 @@ public final class TrainBench {
                                 + " batch %d, device %s%n", cache.size(), cache.bytes() / 1e6, spec.hidden(), spec.heads(),
                         spec.layers(), spec.batchSize(), spec.device());
 
-                double[] djl = new FusionTrainer().epochSeconds(cache, spec, epochs + 1);
-                double djlEpoch = median(Arrays.copyOfRange(djl, 1, djl.length));
-                out.printf(Locale.ROOT, "DJL     epoch time: %.3f s (median of %d epochs after a warm-up; all %s)%n",
-                        djlEpoch, epochs, fmt(djl));
+                EpochPhases phases = new EpochPhases();
+                double[] djl = new FusionTrainer().epochSeconds(cache, spec, warmup, epochs, phases);
+                double djlEpoch = median(Arrays.copyOfRange(djl, warmup, djl.length));
+                out.printf(Locale.ROOT, "DJL     epoch time: %.3f s (median of %d epochs after %d warm-up; all %s)%n",
+                        djlEpoch, epochs, warmup, fmt(djl));
+                double djlCpu = phases.cpuSeconds() / epochs;
+                out.printf(Locale.ROOT, "DJL     training thread CPU per epoch: %.3f s: %s%n", djlCpu,
+                        phases.perEpoch(epochs));
 
                 // The k-fold training as the round runs it, streaming from the cache: driver heap peak.
                 double waf;
@@ -89,10 +98,13 @@ public final class TrainBench {
                         waf, heapBefore / 1e6, peak / 1e6);
 
                 exportNpy(cache, spec, work);
-                double torchEpoch = pytorch(script, work, epochs, settings.train().threads(), out);
+                double[] torch = pytorch(script, work, warmup, epochs, settings.train().threads(), out);
+                double torchEpoch = torch[0];
                 double ratio = Double.isNaN(torchEpoch) ? Double.NaN : djlEpoch / torchEpoch;
                 if (!Double.isNaN(ratio)) {
                     out.printf(Locale.ROOT, "PyTorch epoch time: %.3f s; DJL / PyTorch = %.2fx (goal <= 1.25x)%n", torchEpoch, ratio);
+                    out.printf(Locale.ROOT, "training thread CPU per epoch: DJL %.3f s, PyTorch %.3f s; DJL / PyTorch = %.2fx%n",
+                            djlCpu, torch[1], djlCpu / torch[1]);
                 }
                 return new Figures(cache.size(), djlEpoch, torchEpoch, ratio, cache.bytes(), peak, waf);
             }
@@ -141,13 +153,18 @@ public final class TrainBench {
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
     }
 
-    /** Runs the PyTorch twin; NaN (with a hint) when python3 or torch is not installed. */
-    private static double pytorch(Path script, Path dir, int epochs, int threads, PrintStream out) {
+    /**
+     * Runs the PyTorch twin: its median epoch wall time and its training thread's CPU time per epoch; NaN
+     * (with a hint) when python3 or torch is not installed.
+     */
+    private static double[] pytorch(Path script, Path dir, int warmup, int epochs, int threads, PrintStream out) {
         // Debian's python3-torch lives under the system interpreter, whatever python3 is first on the PATH.
         String python = System.getenv().getOrDefault("MER_PYTHON",
                 Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--dir", dir.toString(),
-                "--epochs", String.valueOf(epochs), "--threads", String.valueOf(threads)).redirectErrorStream(true);
+                "--warmup", String.valueOf(warmup), "--epochs", String.valueOf(epochs), "--threads", String.valueOf(threads)).redirectErrorStream(true);
+        // torch.set_num_threads does not reach the BLAS's own pool: hold OpenBLAS to the same thread count.
+        pb.environment().putIfAbsent("OPENBLAS_NUM_THREADS", String.valueOf(threads));
         try {
             Process p = pb.start();
             StringBuilder text = new StringBuilder();
@@ -164,16 +181,17 @@ public final class TrainBench {
             int rc = p.waitFor();
             if (rc != 0 || result == null) {
                 out.println("PyTorch reference not run (exit " + rc + "): " + text.toString().strip());
-                return Double.NaN;
+                return new double[] {Double.NaN, Double.NaN};
             }
             out.print(text);
-            return new ObjectMapper().readTree(result).get("epoch_seconds").asDouble();
+            var json = new ObjectMapper().readTree(result);
+            return new double[] {json.get("epoch_seconds").asDouble(), json.get("cpu_seconds").asDouble()};
         } catch (IOException e) {
             out.println("PyTorch reference not run: " + e.getMessage());
-            return Double.NaN;
+            return new double[] {Double.NaN, Double.NaN};
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Double.NaN;
+            return new double[] {Double.NaN, Double.NaN};
         }
     }
 

@@ -207,6 +207,10 @@ public final class MerCli implements Callable<Integer> {
         @Option(names = "--epochs", defaultValue = "5", description = "train: timed epochs (default 5)")
         int epochs;
 
+        @Option(names = "--warmup", defaultValue = "1", description = "train: untimed epochs before them, for each"
+                + " framework (default 1; the JVM's JIT compiler is still busy for about 10)")
+        int warmup;
+
         @Option(names = "--seeds", defaultValue = "5", description = "models: seeds per model (default 5)")
         int seeds;
 
@@ -343,7 +347,7 @@ public final class MerCli implements Callable<Integer> {
                 }
                 return withContext(o, ctx -> {
                     if (what.equals("train")) {
-                        new io.merspark.bench.TrainBench(ctx.spark(), ctx.settings()).run(ctx.settings().root(), epochs,
+                        new io.merspark.bench.TrainBench(ctx.spark(), ctx.settings()).run(ctx.settings().root(), warmup, epochs,
                                 java.nio.file.Paths.get("target", "bench-train"),
                                 java.nio.file.Paths.get("scripts", "bench_train_pytorch.py"), System.out);
                     } else {

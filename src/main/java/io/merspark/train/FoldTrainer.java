@@ -69,23 +69,27 @@ final class FoldTrainer {
         }
     }
 
-    /** Trains on all {@code rows} for {@code epochs} epochs without validation; wall seconds per epoch. */
-    double[] timeEpochs(SampleSource source, int[] rows, int epochs) {
+    /**
+     * Trains on all {@code rows} for {@code warmup + epochs} epochs without validation; wall seconds per epoch.
+     * The epochs after the warm-up are also timed by phase into {@code phases}.
+     */
+    double[] timeEpochs(SampleSource source, int[] rows, int warmup, int epochs, EpochPhases phases) {
         FeatureScaler scaler = fitScaler(source, rows);
         float[] classWeights = classWeights(source, rows);
         FusionDevices.engine().setRandomSeed((int) spec.seed());
         Random shuffler = new Random(spec.seed());
         ModalityDropout modalityDropout = new ModalityDropout(spec.modalityDropout(), spec.seed() + 1);
-        double[] seconds = new double[epochs];
+        double[] seconds = new double[warmup + epochs];
         try (Model model = Model.newInstance(spec.model() + "-timing", device, FusionDevices.ENGINE)) {
             model.setBlock(FusionModels.block(spec));
             try (Trainer trainer = model.newTrainer(trainingConfig())) {
                 trainer.initialize(FusionModels.inputShapes(spec));
                 int[] order = rows.clone();
-                for (int e = 0; e < epochs; e++) {
+                for (int e = 0; e < seconds.length; e++) {
                     long t0 = System.nanoTime();
                     shuffle(order, shuffler);
-                    trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order);
+                    trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order,
+                            e < warmup ? new EpochPhases() : phases);
                     seconds[e] = (System.nanoTime() - t0) / 1e9;
                 }
             }
@@ -148,7 +152,7 @@ final class FoldTrainer {
         while (epoch < spec.maxEpochs() && sinceBest < spec.patience()) {
             long t0 = System.nanoTime();
             shuffle(order, shuffler);
-            double loss = trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order);
+            double loss = trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order, new EpochPhases());
             float[][] logits = validationLogits(trainer, scaler, source, validation);
             ClassificationMetrics val = metrics(logits, source, validation);
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -189,13 +193,15 @@ final class FoldTrainer {
 
     /** One pass over the shuffled rows; returns the batch-size-weighted mean loss. */
     private double trainEpoch(Trainer trainer, FeatureScaler scaler, float[] classWeights,
-                              ModalityDropout modalityDropout, SampleSource source, int[] order) {
+                              ModalityDropout modalityDropout, SampleSource source, int[] order,
+                              EpochPhases phases) {
         double lossSum = 0;
         int numClasses = spec.numClasses();
         int modalities = spec.numModalities();
         for (int start = 0; start < order.length; start += spec.batchSize()) {
             int end = Math.min(order.length, start + spec.batchSize());
             int batch = end - start;
+            phases.start();
             List<FusionSample> rows = source.read(Arrays.copyOfRange(order, start, end)).stream()
                     .map(s -> modalityDropout.apply(s, modalities))
                     .toList();
@@ -213,17 +219,22 @@ final class FoldTrainer {
                 // parameters (and DJL rejects an all-zero gradient on the first step).
                 continue;
             }
+            phases.mark(EpochPhases.Phase.READ);
             try (NDManager batchManager = trainer.getManager().newSubManager()) {
                 NDList inputs = FusionModels.encode(batchManager, rows, scaler, spec);
                 NDArray targets = batchManager.create(oneHot, new Shape(batch, numClasses));
                 NDArray sampleWeights = batchManager.create(weights);
+                phases.mark(EpochPhases.Phase.ENCODE);
                 try (GradientCollector collector = trainer.newGradientCollector()) {
                     NDArray logits = trainer.forward(inputs).singletonOrThrow();
                     NDArray loss = WeightedCrossEntropy.loss(logits, targets, sampleWeights);
+                    phases.mark(EpochPhases.Phase.FORWARD);
                     collector.backward(loss);
                     lossSum += loss.getFloat() * batch;
+                    phases.mark(EpochPhases.Phase.BACKWARD);
                 }
                 trainer.step();
+                phases.mark(EpochPhases.Phase.STEP);
             }
         }
         return lossSum / order.length;

@@ -122,14 +122,15 @@ public final class FusionTrainer {
     }
 
     /**
-     * Trains one fresh model on every row of {@code source} for {@code epochs} epochs (no folds, no
-     * validation) and returns the wall-clock seconds of each epoch: the training benchmark's measure.
+     * Trains one fresh model on every row of {@code source} for {@code warmup + epochs} epochs (no folds, no
+     * validation) and returns the wall-clock seconds of each epoch: the training benchmark's measure. The
+     * epochs after the warm-up are also timed by phase into {@code phases}.
      */
-    public double[] epochSeconds(SampleSource source, TrainSpec spec, int epochs) {
+    public double[] epochSeconds(SampleSource source, TrainSpec spec, int warmup, int epochs, EpochPhases phases) {
         spec.validate();
         check(source, spec);
         int[] rows = java.util.stream.IntStream.range(0, source.size()).toArray();
-        return new FoldTrainer(spec, FusionDevices.resolve(spec.device())).timeEpochs(source, rows, epochs);
+        return new FoldTrainer(spec, FusionDevices.resolve(spec.device())).timeEpochs(source, rows, warmup, epochs, phases);
     }
 
     private static void check(SampleSource source, TrainSpec spec) {
