@@ -37,6 +37,7 @@ public record Settings(
     public static final Set<String> FACE_MODES = Set.of("none", "detect");
     /** Order information of the AGT's tokens (none | sinusoidal). */
     public static final Set<String> POSITIONALS = Set.of("none", "sinusoidal");
+    public static final Set<String> POOLED_BRANCHES = Set.of("none", "linear");
     /** agt = Audio-Guided Transformer over tokens; attention = pooled baseline; a modality = the baseline on it alone. */
     public static final Set<String> MODELS = Set.of("agt", "attention", "audio", "video", "text", "logreg");
     public static final Set<String> LOSSES = Set.of("plain", "class-weighted");
@@ -99,7 +100,7 @@ public record Settings(
 
     /** Sizes of the Audio-Guided Transformer; maxTokens per modality name. */
     public record AgtSettings(int width, int heads, int layers, double dropout, Map<String, Integer> maxTokens,
-                              String positional)
+                              String positional, String pooledBranch)
             implements Serializable {
     }
 
@@ -276,7 +277,8 @@ public record Settings(
         }
         return new AgtSettings(width, heads, atLeast(c, "mer.train.agt.layers", 0),
                 fraction(c, "mer.train.agt.dropout", true), Map.copyOf(maxTokens),
-                oneOf(c, "mer.train.agt.positional", POSITIONALS));
+                oneOf(c, "mer.train.agt.positional", POSITIONALS),
+                oneOf(c, "mer.train.agt.pooled-branch", POOLED_BRANCHES));
     }
 
     /** Seed of a round, derived so that reruns of the same round repeat exactly and rounds differ. */

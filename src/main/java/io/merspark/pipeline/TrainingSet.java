@@ -189,7 +189,7 @@ public final class TrainingSet {
             Settings.AgtSettings agt = t.agt();
             b.model(TrainSpec.AGT).hidden(agt.width()).dropout(agt.dropout()).heads(agt.heads()).layers(agt.layers())
                     .maxTokens(modalities.stream().mapToInt(m -> agt.maxTokens().get(m)).toArray())
-                    .positional(agt.positional());
+                    .positional(agt.positional()).pooledBranch(agt.pooledBranch());
         }
         return b.build();
     }

@@ -40,7 +40,14 @@ import java.util.List;
  *        └───────── concat [g, v̄, ā, t̄] ────┘                  (B, (M+1)·d)
  *                          │
  *          Dropout → Linear(d) → ReLU → Dropout → Linear(classes)
+ *                          │
+ *                          + Linear(classes)(Dropout([mean(x_v), mean(x_a), mean(x_t)]))   pooled-branch = linear
  * </pre>
+ *
+ * <b>Pooled branch.</b> With {@code pooledBranch = linear} the logits also get a linear map of the concatenated
+ * per-modality means of the (standardised) input tokens, before any projection: a logistic regression over the
+ * pooled vectors, trained jointly with the transformer, which on a few hundred clips is a strong model by itself.
+ * A missing modality contributes zeros (the training mean of its standardised tokens).
  *
  * <b>Missing modalities.</b> A missing modality is a sequence whose mask is all zero. Its pooled output is
  * the masked mean over no tokens, i.e. 0. When video and text are both missing, the cross-attention output
@@ -73,6 +80,9 @@ public final class AudioGuidedTransformer extends AbstractBlock {
     private final Linear hidden;
     private final Dropout hiddenDropout;
     private final Linear classifier;
+    /** Null unless the pooled branch is on. */
+    private final Dropout pooledDropout;
+    private final Linear pooledLinear;
 
     public AudioGuidedTransformer(TrainSpec spec) {
         super(VERSION);
@@ -102,6 +112,13 @@ public final class AudioGuidedTransformer extends AbstractBlock {
         hidden = addChildBlock("hidden", Linear.builder().setUnits(width).build());
         hiddenDropout = addChildBlock("hidden_dropout", Dropout.builder().optRate(rate).build());
         classifier = addChildBlock("classifier", Linear.builder().setUnits(numClasses).build());
+        if (TrainSpec.POOLED_LINEAR.equals(spec.pooledBranch())) {
+            pooledDropout = addChildBlock("pooled_dropout", Dropout.builder().optRate(rate).build());
+            pooledLinear = addChildBlock("pooled_linear", Linear.builder().setUnits(numClasses).build());
+        } else {
+            pooledDropout = null;
+            pooledLinear = null;
+        }
         setInitializer(AttentionFusionBlock.TORCH_LINEAR_INIT, Parameter.Type.WEIGHT);
     }
 
@@ -174,7 +191,17 @@ public final class AudioGuidedTransformer extends AbstractBlock {
         NDArray fused = IntraChannelEncoder.drop(fusedDropout, store, NDArrays.concat(slots, 1), training);
         NDArray h = Activation.relu(hidden.forward(store, new NDList(fused), training).singletonOrThrow());
         h = IntraChannelEncoder.drop(hiddenDropout, store, h, training);
-        return classifier.forward(store, new NDList(h), training);
+        NDList logits = classifier.forward(store, new NDList(h), training);
+        if (pooledLinear == null) {
+            return logits;
+        }
+        NDList means = new NDList(modalities);
+        for (int m = 0; m < modalities; m++) {
+            means.add(maskedMean(inputs.get(2 * m), masks[m]));
+        }
+        NDArray pooledInputs = IntraChannelEncoder.drop(pooledDropout, store, NDArrays.concat(means, 1), training);
+        NDArray wide = pooledLinear.forward(store, new NDList(pooledInputs), training).singletonOrThrow();
+        return new NDList(logits.singletonOrThrow().add(wide));
     }
 
     /** Mean over the valid tokens; 0 where there are none. (B, T, d), (B, T) → (B, d). */
@@ -206,6 +233,11 @@ public final class AudioGuidedTransformer extends AbstractBlock {
         hidden.initialize(manager, dataType, new Shape(1, (modalities + 1L) * width));
         hiddenDropout.initialize(manager, dataType, flat);
         classifier.initialize(manager, dataType, flat);
+        if (pooledLinear != null) {
+            long pooledWidth = java.util.Arrays.stream(dims).asLongStream().sum();
+            pooledDropout.initialize(manager, dataType, new Shape(1, pooledWidth));
+            pooledLinear.initialize(manager, dataType, new Shape(1, pooledWidth));
+        }
     }
 
     /** Input shapes for a batch of one token per modality, as {@link #initialize} wants them. */

@@ -28,6 +28,9 @@ import java.util.List;
  * @param maxTokens    per modality, the most tokens the AGT reads (longer sequences are thinned evenly); null for attention
  * @param positional   order information the AGT adds to each modality's tokens: {@link #POSITIONAL_NONE} or
  *                     {@link #POSITIONAL_SINUSOIDAL}; null in files written before it existed (none)
+ * @param pooledBranch what the AGT adds to its classifier's logits besides the fused vector: {@link #POOLED_NONE} or
+ *                     {@link #POOLED_LINEAR} (a linear map of each modality's mean standardised input token, concatenated);
+ *                     null in files written before it existed (none)
  */
 public record TrainSpec(
         List<String> modalities,
@@ -50,7 +53,8 @@ public record TrainSpec(
         int heads,
         int layers,
         int[] maxTokens,
-        String positional) {
+        String positional,
+        String pooledBranch) {
 
     public static final String ATTENTION = "attention";
     public static final String AGT = "agt";
@@ -61,6 +65,14 @@ public record TrainSpec(
     /** Fixed sinusoidal encodings of each token's index in its (thinned) sequence, as in Vaswani et al. */
     public static final String POSITIONAL_SINUSOIDAL = "sinusoidal";
     public static final List<String> POSITIONALS = List.of(POSITIONAL_NONE, POSITIONAL_SINUSOIDAL);
+    /** The AGT's logits come from the fused vector alone. */
+    public static final String POOLED_NONE = "none";
+    /**
+     * A linear branch over the concatenated per-modality means of the standardised input tokens (zeros for a missing
+     * modality) is added to the AGT's logits: the pooled-vector logistic regression inside the fusion model.
+     */
+    public static final String POOLED_LINEAR = "linear";
+    public static final List<String> POOLED_BRANCHES = List.of(POOLED_NONE, POOLED_LINEAR);
 
     public static final List<String> MER_CLASSES = List.of("neutral", "angry", "happy", "sad", "worried", "surprise");
 
@@ -72,6 +84,7 @@ public record TrainSpec(
         // ensemble.json files written before the AGT existed name no model
         model = model == null ? ATTENTION : model;
         positional = positional == null ? POSITIONAL_NONE : positional;
+        pooledBranch = pooledBranch == null ? POOLED_NONE : pooledBranch;
     }
 
     @Override
@@ -100,14 +113,15 @@ public record TrainSpec(
                 && patience == t.patience && seed == t.seed && java.util.Objects.equals(device, t.device)
                 && model.equals(t.model) && modalityDropout == t.modalityDropout && classWeighted == t.classWeighted
                 && heads == t.heads && layers == t.layers && java.util.Arrays.equals(maxTokens, t.maxTokens)
-                && positional.equals(t.positional);
+                && positional.equals(t.positional) && pooledBranch.equals(t.pooledBranch);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(modalities, java.util.Arrays.hashCode(inputDims), numClasses, classes, folds,
                 maxEpochs, batchSize, learningRate, weightDecay, hidden, dropout, patience, seed, device, model,
-                modalityDropout, classWeighted, heads, layers, java.util.Arrays.hashCode(maxTokens), positional);
+                modalityDropout, classWeighted, heads, layers, java.util.Arrays.hashCode(maxTokens), positional,
+                pooledBranch);
     }
 
     @Override
@@ -118,7 +132,7 @@ public record TrainSpec(
                 + ", dropout=" + dropout + ", patience=" + patience + ", seed=" + seed + ", device=" + device
                 + ", model=" + model + ", modalityDropout=" + modalityDropout + ", classWeighted=" + classWeighted
                 + ", heads=" + heads + ", layers=" + layers + ", maxTokens=" + java.util.Arrays.toString(maxTokens)
-                + ", positional=" + positional + "]";
+                + ", positional=" + positional + ", pooledBranch=" + pooledBranch + "]";
     }
 
     public int numModalities() {
@@ -204,6 +218,9 @@ public record TrainSpec(
         if (!POSITIONALS.contains(positional)) {
             throw bad("positional", "must be one of " + POSITIONALS + ", was " + positional);
         }
+        if (!POOLED_BRANCHES.contains(pooledBranch)) {
+            throw bad("pooledBranch", "must be one of " + POOLED_BRANCHES + ", was " + pooledBranch);
+        }
     }
 
     private static IllegalArgumentException bad(String field, String why) {
@@ -219,7 +236,8 @@ public record TrainSpec(
                 .numClasses(numClasses).folds(folds).maxEpochs(maxEpochs).batchSize(batchSize)
                 .learningRate(learningRate).weightDecay(weightDecay).hidden(hidden).dropout(dropout)
                 .patience(patience).seed(seed).device(device).model(model).modalityDropout(modalityDropout)
-                .classWeighted(classWeighted).heads(heads).layers(layers).maxTokens(maxTokens).positional(positional);
+                .classWeighted(classWeighted).heads(heads).layers(layers).maxTokens(maxTokens).positional(positional)
+                .pooledBranch(pooledBranch);
     }
 
     /** Defaults follow the MER tool chain's attention baseline. */
@@ -245,6 +263,7 @@ public record TrainSpec(
         private int layers = 1;
         private int[] maxTokens;
         private String positional = POSITIONAL_NONE;
+        private String pooledBranch = POOLED_NONE;
 
         private Builder(List<String> modalities, int[] inputDims, List<String> classes) {
             this.modalities = modalities;
@@ -271,12 +290,13 @@ public record TrainSpec(
         public Builder layers(int v) { layers = v; return this; }
         public Builder maxTokens(int... v) { maxTokens = v; return this; }
         public Builder positional(String v) { positional = v; return this; }
+        public Builder pooledBranch(String v) { pooledBranch = v; return this; }
 
         /** Builds and validates. */
         public TrainSpec build() {
             return new TrainSpec(modalities, inputDims, numClasses, classes, folds, maxEpochs, batchSize,
                     learningRate, weightDecay, hidden, dropout, patience, seed, device, model, modalityDropout,
-                    classWeighted, heads, layers, maxTokens, positional).validate();
+                    classWeighted, heads, layers, maxTokens, positional, pooledBranch).validate();
         }
     }
 }
