@@ -40,18 +40,28 @@ public final class ClipDecoder {
 
     /** Frames as float RGB CHW images of {@code size}² (see {@link VideoFrameSampler#sample}) and the audio. */
     public Clip<float[]> decodeChw(Path media, int frames, int size) throws MediaException {
-        if (frames <= 0 || size <= 0) {
-            throw new IllegalArgumentException("frames and size must be positive: " + frames + ", " + size);
-        }
-        return decode(media, frames, frame -> VideoFrameSampler.toChw(frame, size), true);
+        return chw(media, frames, size, true);
     }
 
     /** Frames at full resolution (for face detection and cropping) and the audio. */
     public Clip<RgbImage> decodeImages(Path media, int frames) throws MediaException {
+        return images(media, frames, true);
+    }
+
+    /** CHW frames, with the audio track when {@code withAudio}. */
+    Clip<float[]> chw(Path media, int frames, int size, boolean withAudio) throws MediaException {
+        if (frames <= 0 || size <= 0) {
+            throw new IllegalArgumentException("frames and size must be positive: " + frames + ", " + size);
+        }
+        return decode(media, frames, frame -> VideoFrameSampler.toChw(frame, size), withAudio);
+    }
+
+    /** Full-resolution frames, with the audio track when {@code withAudio}. */
+    Clip<RgbImage> images(Path media, int frames, boolean withAudio) throws MediaException {
         if (frames <= 0) {
             throw new IllegalArgumentException("frames must be positive: " + frames);
         }
-        return decode(media, frames, RgbImage::of, true);
+        return decode(media, frames, RgbImage::of, withAudio);
     }
 
     /**
@@ -59,9 +69,10 @@ public final class ClipDecoder {
      * @throws MediaException for a missing, non-media or truncated file, one without decodable video frames, or,
      *                        with audio, one without an audio track or with a truncated one
      */
-    <T> Clip<T> decode(Path media, int frames, Function<Frame, T> keep, boolean withAudio) throws MediaException {
+    private <T> Clip<T> decode(Path media, int frames, Function<Frame, T> keep, boolean withAudio)
+            throws MediaException {
         MediaFiles.requireReadable(media);
-        FFmpegFrameGrabber grabber = open(media, withAudio);
+        FFmpegFrameGrabber grabber = open(media, threads, withAudio);
         try {
             if (!grabber.hasVideo()) {
                 throw new MediaException("no video track: " + media.getFileName());
@@ -131,10 +142,6 @@ public final class ClipDecoder {
         } finally {
             MediaFiles.closeQuietly(grabber);
         }
-    }
-
-    private FFmpegFrameGrabber open(Path media, boolean withAudio) throws MediaException {
-        return open(media, threads, withAudio);
     }
 
     private static FFmpegFrameGrabber open(Path media, int threads, boolean withAudio) throws MediaException {

@@ -30,23 +30,12 @@ public final class VideoFrameSampler {
      * @throws MediaException for a missing, non-media or truncated file, or one without decodable video frames
      */
     public List<float[]> sample(Path video, int frames, int size) throws MediaException {
-        if (frames <= 0 || size <= 0) {
-            throw new IllegalArgumentException("frames and size must be positive: " + frames + ", " + size);
-        }
-        return sample(video, frames, frame -> toChw(frame, size));
+        return new ClipDecoder(threads).chw(video, frames, size, false).frames();
     }
 
     /** As {@link #sample(Path, int, int)}, but each frame at full resolution (for face detection and cropping). */
     public List<RgbImage> sampleImages(Path video, int frames) throws MediaException {
-        if (frames <= 0) {
-            throw new IllegalArgumentException("frames must be positive: " + frames);
-        }
-        return sample(video, frames, RgbImage::of);
-    }
-
-    private <T> List<T> sample(Path video, int frames, java.util.function.Function<Frame, T> keep)
-            throws MediaException {
-        return new ClipDecoder(threads).decode(video, frames, keep, false).frames();
+        return new ClipDecoder(threads).images(video, frames, false).frames();
     }
 
     /** Marks {@code count} frame indices at the centres of equal segments of a clip of {@code total} frames. */

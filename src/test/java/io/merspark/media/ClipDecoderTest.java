@@ -54,8 +54,7 @@ class ClipDecoderTest {
     @Test
     void framesAloneStopAfterTheLastPickAndCarryNoAudio() throws Exception {
         Path clip = SparkTestSession.dataDir().resolve(CLIPS.get(0));
-        ClipDecoder.Clip<float[]> frames = new ClipDecoder(1)
-                .decode(clip, 8, frame -> VideoFrameSampler.toChw(frame, 112), false);
+        ClipDecoder.Clip<float[]> frames = new ClipDecoder(1).chw(clip, 8, 112, false);
         assertNull(frames.audio());
         assertEquals(8, frames.frames().size());
     }
