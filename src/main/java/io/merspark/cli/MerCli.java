@@ -200,7 +200,6 @@ public final class MerCli implements Callable<Integer> {
                         + " driver's own (default 0: in this JVM)")
         int executors;
 
-
         @Option(names = "--new", defaultValue = "1000", description = "append: new clips appended to the scaled root (default 1000)")
         int newClips;
 

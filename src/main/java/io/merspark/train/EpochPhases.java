@@ -17,16 +17,33 @@ public final class EpochPhases {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
+    /** Marks that read no clock: the round's training and warm-up epochs, which nobody times. */
+    static final EpochPhases UNTIMED = new EpochPhases(false);
+
+    private final boolean timed;
     private final long[] cpuNanos = new long[Phase.values().length];
     private long last;
 
+    public EpochPhases() {
+        this(true);
+    }
+
+    private EpochPhases(boolean timed) {
+        this.timed = timed;
+    }
+
     /** Starts timing a batch's first phase. */
     void start() {
-        last = THREADS.getCurrentThreadCpuTime();
+        if (timed) {
+            last = THREADS.getCurrentThreadCpuTime();
+        }
     }
 
     /** Charges the CPU time since the last mark to {@code phase} and starts the next one. */
     void mark(Phase phase) {
+        if (!timed) {
+            return;
+        }
         long now = THREADS.getCurrentThreadCpuTime();
         cpuNanos[phase.ordinal()] += now - last;
         last = now;

@@ -89,7 +89,7 @@ final class FoldTrainer {
                     long t0 = System.nanoTime();
                     shuffle(order, shuffler);
                     trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order,
-                            e < warmup ? new EpochPhases() : phases);
+                            e < warmup ? EpochPhases.UNTIMED : phases);
                     seconds[e] = (System.nanoTime() - t0) / 1e9;
                 }
             }
@@ -152,7 +152,7 @@ final class FoldTrainer {
         while (epoch < spec.maxEpochs() && sinceBest < spec.patience()) {
             long t0 = System.nanoTime();
             shuffle(order, shuffler);
-            double loss = trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order, new EpochPhases());
+            double loss = trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order, EpochPhases.UNTIMED);
             float[][] logits = validationLogits(trainer, scaler, source, validation);
             ClassificationMetrics val = metrics(logits, source, validation);
             double seconds = (System.nanoTime() - t0) / 1e9;

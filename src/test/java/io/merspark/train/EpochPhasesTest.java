@@ -49,6 +49,14 @@ class EpochPhasesTest {
         assertTrue(timed.cpuSeconds() <= wall * 1.01 + 0.01, timed.cpuSeconds() + " s CPU in " + wall + " s");
     }
 
+    @Test
+    void untimedMarksChargeNothing() {
+        EpochPhases.UNTIMED.start();
+        spin(20);
+        EpochPhases.UNTIMED.mark(EpochPhases.Phase.FORWARD);
+        assertEquals(0.0, EpochPhases.UNTIMED.cpuSeconds());
+    }
+
     /** Busy for {@code millis} of this thread's CPU time (wall time would count waits on a loaded machine). */
     private static void spin(long millis) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
