@@ -53,16 +53,18 @@ public final class ExtractBench {
     private final int clips;
     private final int encoderClips;
     private final int reps;
+    private final double minSeconds;
     private final int executorMemoryMb;
     private final Path work;
 
     public ExtractBench(Settings settings, Path manifestCsv, int clips, int encoderClips, int reps,
-                        int executorMemoryMb, Path work) {
+                        double minSeconds, int executorMemoryMb, Path work) {
         this.settings = settings;
         this.manifestCsv = manifestCsv;
         this.clips = clips;
         this.encoderClips = encoderClips;
         this.reps = reps;
+        this.minSeconds = minSeconds;
         this.executorMemoryMb = executorMemoryMb;
         this.work = work.toAbsolutePath();
     }
@@ -72,8 +74,8 @@ public final class ExtractBench {
         String manifest = work.resolve("manifest").toString();
         List<Row> rows = subset(manifest);
         int cores = Runtime.getRuntime().availableProcessors();
-        out.printf(Locale.ROOT, "bench extract: %d clips of %s; encoder sweep on %d of them, %d repetitions; %s, %d cores,"
-                        + " load average %.2f%n", rows.size(), manifestCsv, Math.min(encoderClips, rows.size()), reps,
+        out.printf(Locale.ROOT, "bench extract: %d clips of %s; encoder sweep on %d of them, %d repetitions of at least %.1f s; %s, %d cores,"
+                        + " load average %.2f%n", rows.size(), manifestCsv, Math.min(encoderClips, rows.size()), reps, minSeconds,
                 EncoderCost.cpuName(), cores, loadAverage());
         EncoderCost cost = EncoderCost.read(Paths.get("models", "macs.json"));
         List<EncoderSweep.Result> sweep = sweep(spec, rows.subList(0, Math.min(encoderClips, rows.size())), cost, cores);
@@ -149,7 +151,7 @@ public final class ExtractBench {
             }
             System.out.printf(Locale.ROOT, "  decoded %d frames, %.1f s of audio, %d texts; %d arms%n", frames.size(),
                     audioSamples / 16000.0, texts.size(), arms.size());
-            return EncoderSweep.run(arms, reps, 20261202L);
+            return EncoderSweep.run(arms, reps, 20261202L, minSeconds);
         } finally {
             for (int i = open.size() - 1; i >= 0; i--) {
                 open.get(i).close();
@@ -185,7 +187,7 @@ public final class ExtractBench {
             double aa = EncoderSweep.aaRatio(sweep, m);
             EncoderSweep.Result best1 = EncoderSweep.best(sweep, m, 1);
             EncoderSweep.Result bestN = EncoderSweep.best(sweep, m, cores);
-            out.printf(Locale.ROOT, "%s: A/A %.3f (%s, tolerance ±%.0f%%); best at 1 thread %d/call %.1f %s/s; at %d threads"
+            out.printf(Locale.ROOT, "%s: A/A %.3f (median of the paired ratios; %s, tolerance ±%.0f%%); best at 1 thread %d/call %.1f %s/s; at %d threads"
                             + " %d/call %.1f %s/s (%.2fx of 1 thread)%s%n", m.key(), aa,
                     EncoderSweep.aaPasses(aa) ? "passes" : "FLAGGED: the figures of this modality are noise-bound",
                     100 * EncoderSweep.AA_TOLERANCE, best1.arm().perCall(), best1.median(), unit(m), cores,

@@ -229,9 +229,14 @@ public final class MerCli implements Callable<Integer> {
                 description = "extract: clips decoded for the encoder sweep (default 32)")
         int encoderClips;
 
-        @Option(names = "--reps", paramLabel = "R", defaultValue = "5",
-                description = "extract: repetitions of every encoder arm (default 5)")
+        @Option(names = "--reps", paramLabel = "R", defaultValue = "7",
+                description = "extract: repetitions of every encoder arm (default 7)")
         int reps;
+
+        @Option(names = "--min-seconds", paramLabel = "S", defaultValue = "1.0",
+                description = "extract: least seconds of one timed sample of an encoder arm; short passes repeat"
+                        + " (default 1.0)")
+        double minSeconds;
 
         @Option(names = "--executor-memory", paramLabel = "MB", defaultValue = "0",
                 description = "extract, round: MiB per local-cluster executor (default 1536 for extract, 3072 for round)")
@@ -372,7 +377,7 @@ public final class MerCli implements Callable<Integer> {
             java.nio.file.Path work = java.nio.file.Files.createTempDirectory("mer-bench-");
             try {
                 new io.merspark.bench.ExtractBench(settings, java.nio.file.Paths.get(settings.manifest()), clips,
-                        encoderClips, reps, executorMemory(1536), work).run(System.out);
+                        encoderClips, reps, minSeconds, executorMemory(1536), work).run(System.out);
                 return 0;
             } finally {
                 org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
