@@ -130,11 +130,16 @@ public final class ExtractBench {
                 }
                 SpeechEmbeddingEncoder speech = add(open, new SpeechEmbeddingEncoder(ModelFiles.resolve(spec.melModel()),
                         ModelFiles.resolve(spec.speechModel()), "cpu", t));
-                for (boolean control : t == 1 ? new boolean[] {false, true} : new boolean[] {false}) {
-                    SpeechEmbeddingEncoder.Session s = add(open, speech.newSession());
-                    arms.add(new EncoderSweep.Arm(Modality.AUDIO, 1, t, control, audioSamples / 16000.0, audioMacs,
-                            () -> s.encode(audios.subList(0, Math.min(audios.size(), 2))),
-                            () -> EncoderSweep.expect(s.encode(audios), audios.size(), "audio")));
+                int windowsDefault = spec.windowsPerCall(ai.djl.Device.cpu());
+                for (int perCall : new int[] {16, 32, 64, 128, 256}) {
+                    boolean[] variants = perCall == windowsDefault && t == 1
+                            ? new boolean[] {false, true} : new boolean[] {false};
+                    for (boolean control : variants) {
+                        SpeechEmbeddingEncoder.Session s = add(open, speech.newSession(perCall));
+                        arms.add(new EncoderSweep.Arm(Modality.AUDIO, perCall, t, control, audioSamples / 16000.0,
+                                audioMacs, () -> s.encode(audios.subList(0, Math.min(audios.size(), 2))),
+                                () -> EncoderSweep.expect(s.encode(audios), audios.size(), "audio")));
+                    }
                 }
                 SentenceEncoder text = add(open, SentenceEncoder.fromLocations(spec.textModel(), spec.textTokenizer(),
                         spec.textMaxLength(), "cpu", t));
@@ -192,7 +197,11 @@ public final class ExtractBench {
                     EncoderSweep.aaPasses(aa) ? "passes" : "FLAGGED: the figures of this modality are noise-bound",
                     100 * EncoderSweep.AA_TOLERANCE, best1.arm().perCall(), best1.median(), unit(m), cores,
                     bestN.arm().perCall(), bestN.median(), unit(m), bestN.median() / best1.median(),
-                    m == Modality.VIDEO ? "; default frames-per-call.cpu = " + spec.framesPerCall(ai.djl.Device.cpu()) : "");
+                    switch (m) {
+                        case VIDEO -> "; default frames-per-call.cpu = " + spec.framesPerCall(ai.djl.Device.cpu());
+                        case AUDIO -> "; default windows-per-call.cpu = " + spec.windowsPerCall(ai.djl.Device.cpu());
+                        case TEXT -> "";
+                    });
         }
     }
 

@@ -86,7 +86,9 @@ final class Encoders {
         }
         return new Settings.AudioSettings(contract, mel, model,
                 Settings.positive(c, "mer.extract.audio.batch-size"),
-                Settings.positive(c, "mer.extract.audio.max-tokens"));
+                Settings.positive(c, "mer.extract.audio.max-tokens"),
+                Settings.positive(c, "mer.extract.audio.windows-per-call.cpu"),
+                Settings.positive(c, "mer.extract.audio.windows-per-call.gpu"));
     }
 
     static Settings.TextSettings text(Config c, Config reference, boolean used, Map<String, ModelPin> pins) {

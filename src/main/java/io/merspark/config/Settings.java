@@ -60,7 +60,8 @@ public record Settings(
 
     /** @param melModel the log-mel front-end of {@code speech-embedding}; null for other kinds */
     public record AudioSettings(EncoderContract.Waveform encoder, String melModel, String embeddingModel,
-                                int batchSize, int maxTokens) implements Serializable {
+                                int batchSize, int maxTokens, int windowsPerCallCpu, int windowsPerCallGpu)
+            implements Serializable {
     }
 
     public record TextSettings(EncoderContract.Text encoder, String model, String tokenizer, int maxLength,

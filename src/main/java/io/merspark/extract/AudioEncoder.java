@@ -11,6 +11,14 @@ public interface AudioEncoder extends AutoCloseable {
 
     Session newSession();
 
+    /**
+     * A session with at most {@code windowsPerCall} output frames (speech windows) in one model call, where the kind
+     * has such a knob; the waveform kind bounds its calls by {@code chunk-seconds} instead.
+     */
+    default Session newSession(int windowsPerCall) {
+        return newSession();
+    }
+
     @Override
     void close();
 

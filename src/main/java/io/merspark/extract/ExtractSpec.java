@@ -40,6 +40,9 @@ import java.util.Set;
  * @param framesPerCallCpu most video frames in one face-model call on a CPU task (independent of videoBatch, the
  *                         clips decoded together): small tensors stay in the caches
  * @param framesPerCallGpu the same on a GPU task: large tensors fill the device
+ * @param windowsPerCallCpu most speech windows in one speech-model call on a CPU task: a longer clip goes through
+ *                         in chunks (the same window outputs), short clips of the 76-frame model share a call
+ * @param windowsPerCallGpu the same on a GPU task
  * @param partitionsPerCore least partitions per core of the application, whatever rowsPerPartition says
  * @param videoEncoder     how faceModel is fed and read (its kind: face-expression or image-tower)
  * @param audioEncoder     how speechModel is fed and read (speech-embedding with melModel, or waveform)
@@ -69,6 +72,8 @@ public record ExtractSpec(
         String faceDetector,
         int framesPerCallCpu,
         int framesPerCallGpu,
+        int windowsPerCallCpu,
+        int windowsPerCallGpu,
         int partitionsPerCore,
         EncoderContract.Image videoEncoder,
         EncoderContract.Waveform audioEncoder,
@@ -77,6 +82,9 @@ public record ExtractSpec(
     /** Measured best on this 2-core CPU machine (bench extract) and a large cap for a GPU. */
     public static final int DEFAULT_FRAMES_PER_CALL_CPU = 8;
     public static final int DEFAULT_FRAMES_PER_CALL_GPU = 512;
+    /** One typical clip (2–5 s: 25–60 windows) per call on a CPU; thousands of windows on a GPU. */
+    public static final int DEFAULT_WINDOWS_PER_CALL_CPU = 64;
+    public static final int DEFAULT_WINDOWS_PER_CALL_GPU = 4096;
 
     /** The spec with the default per-call caps. */
     public ExtractSpec(Set<Modality> modalities, String faceModel, String melModel, String speechModel,
@@ -86,7 +94,8 @@ public record ExtractSpec(
                        Map<String, ModelPin> pins) {
         this(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip, frameSize,
                 videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
-                rowsPerPartition, device, threads, pins, "none", null, DEFAULT_FRAMES_PER_CALL_CPU, DEFAULT_FRAMES_PER_CALL_GPU, 3,
+                rowsPerPartition, device, threads, pins, "none", null, DEFAULT_FRAMES_PER_CALL_CPU, DEFAULT_FRAMES_PER_CALL_GPU,
+                DEFAULT_WINDOWS_PER_CALL_CPU, DEFAULT_WINDOWS_PER_CALL_GPU, 3,
                 EncoderContract.Image.faceExpression(), EncoderContract.Waveform.speechEmbedding(),
                 EncoderContract.Text.sentence());
     }
@@ -100,7 +109,8 @@ public record ExtractSpec(
         this(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip, frameSize,
                 videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
                 rowsPerPartition, device, threads, pins, face, faceDetector, DEFAULT_FRAMES_PER_CALL_CPU,
-                DEFAULT_FRAMES_PER_CALL_GPU, 3,
+                DEFAULT_FRAMES_PER_CALL_GPU,
+                DEFAULT_WINDOWS_PER_CALL_CPU, DEFAULT_WINDOWS_PER_CALL_GPU, 3,
                 EncoderContract.Image.faceExpression(), EncoderContract.Waveform.speechEmbedding(),
                 EncoderContract.Text.sentence());
     }
@@ -123,6 +133,8 @@ public record ExtractSpec(
         require(threads, "threads");
         require(framesPerCallCpu, "framesPerCallCpu");
         require(framesPerCallGpu, "framesPerCallGpu");
+        require(windowsPerCallCpu, "windowsPerCallCpu");
+        require(windowsPerCallGpu, "windowsPerCallGpu");
         require(partitionsPerCore, "partitionsPerCore");
         if (videoEncoder == null || audioEncoder == null || textEncoder == null) {
             throw new IllegalArgumentException("encoder contracts are missing");
@@ -177,7 +189,7 @@ public record ExtractSpec(
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, device, threads, pins, mode, detector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
+                framesPerCallGpu, windowsPerCallCpu, windowsPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /** The model locations the extraction of {@code modalities} loads, in modality order. */
@@ -211,28 +223,28 @@ public record ExtractSpec(
         return new ExtractSpec(m, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
+                framesPerCallGpu, windowsPerCallCpu, windowsPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     public ExtractSpec withRowsPerPartition(int rows) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rows, device, threads, pins, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
+                framesPerCallGpu, windowsPerCallCpu, windowsPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     public ExtractSpec withBatchSize(int batch) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, batch, batch, batch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength,
                 rowsPerPartition, device, threads, pins, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
+                framesPerCallGpu, windowsPerCallCpu, windowsPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     public ExtractSpec withDevice(String d) {
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, d, threads, pins, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
+                framesPerCallGpu, windowsPerCallCpu, windowsPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /**
@@ -247,7 +259,7 @@ public record ExtractSpec(
                 absolute(textModel), absolute(textTokenizer), framesPerClip, frameSize, videoBatch, audioBatch,
                 textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens, textMaxLength, rowsPerPartition, device,
                 threads, absolutePins, face, absolute(faceDetector), framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
+                framesPerCallGpu, windowsPerCallCpu, windowsPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /** The same spec with model pins (location → expected SHA-256). */
@@ -255,7 +267,7 @@ public record ExtractSpec(
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, device, threads, p, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
+                framesPerCallGpu, windowsPerCallCpu, windowsPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /**
@@ -281,7 +293,7 @@ public record ExtractSpec(
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector, cpu, gpu,
-                partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
+                windowsPerCallCpu, windowsPerCallGpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /** The same spec with another least number of partitions per core. */
@@ -289,12 +301,25 @@ public record ExtractSpec(
         return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
                 frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
                 textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector, framesPerCallCpu,
-                framesPerCallGpu, perCore, videoEncoder, audioEncoder, textEncoder);
+                framesPerCallGpu, windowsPerCallCpu, windowsPerCallGpu, perCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     /** The per-call frame cap of a task running on {@code device}. */
     public int framesPerCall(ai.djl.Device device) {
         return device.isGpu() ? framesPerCallGpu : framesPerCallCpu;
+    }
+
+    /** Most speech windows in one speech-model call on this device. */
+    public int windowsPerCall(ai.djl.Device device) {
+        return device.isGpu() ? windowsPerCallGpu : windowsPerCallCpu;
+    }
+
+    /** The same spec with other per-call speech-window caps. */
+    public ExtractSpec withWindowsPerCall(int cpu, int gpu) {
+        return new ExtractSpec(modalities, faceModel, melModel, speechModel, textModel, textTokenizer, framesPerClip,
+                frameSize, videoBatch, audioBatch, textBatch, videoMaxTokens, audioMaxTokens, textMaxTokens,
+                textMaxLength, rowsPerPartition, device, threads, pins, face, faceDetector, framesPerCallCpu,
+                framesPerCallGpu, cpu, gpu, partitionsPerCore, videoEncoder, audioEncoder, textEncoder);
     }
 
     public int batchSize(Modality m) {

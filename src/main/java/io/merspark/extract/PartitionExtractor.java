@@ -344,7 +344,7 @@ final class PartitionExtractor implements MapPartitionsFunction<Row, Row> {
         synchronized AudioEncoder.Session speech() {
             open();
             if (speech == null) {
-                speech = EncoderCache.audio(spec, device, threads, modelLoads).newSession();
+                speech = EncoderCache.audio(spec, device, threads, modelLoads).newSession(spec.windowsPerCall(device));
             }
             return speech;
         }

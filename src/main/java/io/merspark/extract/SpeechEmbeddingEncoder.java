@@ -99,9 +99,20 @@ public final class SpeechEmbeddingEncoder implements AudioEncoder {
     /** The predictors of one thread (a Spark task): reuse them for all of the task's batches, then close them. */
     @Override
     public Session newSession() {
+        return newSession(ExtractSpec.DEFAULT_WINDOWS_PER_CALL_CPU);
+    }
+
+    /**
+     * As {@link #newSession()}, with at most {@code windowsPerCall} windows in one embedding-model call: a clip with
+     * more goes through in chunks of whole windows (each chunk's mel frames overlap the next one's by 68 frames, so
+     * the window outputs are those of one pass), and the 76-frame model packs consecutive short clips into a call.
+     */
+    @Override
+    public Session newSession(int windowsPerCall) {
         Predictor<float[], float[][]> melPredictor = mel.newPredictor(new MelTranslator());
         try {
-            return new Session(melPredictor, embedding.newPredictor(new WindowTranslator(wholeClip)));
+            return new Session(melPredictor, embedding.newPredictor(new WindowTranslator(wholeClip)), wholeClip,
+                    Math.max(1, windowsPerCall));
         } catch (RuntimeException e) {
             melPredictor.close();
             throw e;
@@ -111,11 +122,16 @@ public final class SpeechEmbeddingEncoder implements AudioEncoder {
     /** One task's predictors; not thread-safe. */
     public static final class Session implements AudioEncoder.Session {
         private final Predictor<float[], float[][]> melPredictor;
-        private final Predictor<float[][], Embedding> windowPredictor;
+        private final Predictor<float[][], float[][]> windowPredictor;
+        private final boolean wholeClip;
+        private final int windowsPerCall;
 
-        private Session(Predictor<float[], float[][]> melPredictor, Predictor<float[][], Embedding> windowPredictor) {
+        private Session(Predictor<float[], float[][]> melPredictor, Predictor<float[][], float[][]> windowPredictor,
+                        boolean wholeClip, int windowsPerCall) {
             this.melPredictor = melPredictor;
             this.windowPredictor = windowPredictor;
+            this.wholeClip = wholeClip;
+            this.windowsPerCall = windowsPerCall;
         }
 
         /** As {@link SpeechEmbeddingEncoder#encode(List)}. */
@@ -130,13 +146,32 @@ public final class SpeechEmbeddingEncoder implements AudioEncoder {
                 }
             }
             // Clips differ in length, so the mel model runs once per clip (batchPredict loops when there is no
-            // batchifier), and so does the embedding model: over the whole clip, or over the clip's windows.
-            // One clip per call: ONNX Runtime's CPU convolution loops over the batch anyway, and a clip's
-            // ~40 windows (or its one sequence) already fill the caches; larger tensors measured slower.
+            // batchifier). The embedding model gets pieces of at most windowsPerCall windows: a whole clip, or a
+            // chunk of a long one; the 76-frame model takes several short pieces in one call, the whole-clip model
+            // one piece per call (its time axis is the clip's).
             List<float[][]> mels = melPredictor.batchPredict(clips);
+            List<float[][]> pieces = new ArrayList<>();
+            int[] piecesPerClip = new int[mels.size()];
+            for (int c = 0; c < mels.size(); c++) {
+                List<float[][]> chunks = chunks(mels.get(c), windowsPerCall);
+                pieces.addAll(chunks);
+                piecesPerClip[c] = chunks.size();
+            }
+            List<float[][]> rows = new ArrayList<>(pieces.size());
+            if (wholeClip) {
+                for (float[][] piece : pieces) {
+                    rows.add(windowPredictor.predict(piece));
+                }
+            } else {
+                for (List<float[][]> call : packByWindows(pieces, windowsPerCall)) {
+                    rows.addAll(windowPredictor.batchPredict(call));
+                }
+            }
             List<Embedding> out = new ArrayList<>(mels.size());
-            for (float[][] mel : mels) {
-                out.add(windowPredictor.predict(mel));
+            int at = 0;
+            for (int count : piecesPerClip) {
+                out.add(Embedding.meanOf(concat(rows.subList(at, at + count))));
+                at += count;
             }
             return out;
         }
@@ -162,6 +197,47 @@ public final class SpeechEmbeddingEncoder implements AudioEncoder {
 
     static int windowCount(int melFrames) {
         return (melFrames - WINDOW) / HOP + 1;
+    }
+
+    /**
+     * A clip's mel frames as pieces of at most {@code windowsPerCall} whole windows, in order: piece k holds the
+     * frames of windows [k·cap, k·cap + n), i.e. frames from k·cap·8 for 76 + (n − 1)·8 frames.
+     */
+    static List<float[][]> chunks(float[][] mel, int windowsPerCall) {
+        int count = windowCount(mel.length);
+        if (count <= windowsPerCall) {
+            return java.util.Collections.singletonList(mel);
+        }
+        List<float[][]> pieces = new ArrayList<>();
+        for (int first = 0; first < count; first += windowsPerCall) {
+            int n = Math.min(windowsPerCall, count - first);
+            int from = first * HOP;
+            pieces.add(java.util.Arrays.copyOfRange(mel, from, from + WINDOW + (n - 1) * HOP));
+        }
+        return pieces;
+    }
+
+    /** Consecutive pieces with at most {@code windowsPerCall} windows in all (a piece never has more). */
+    static List<List<float[][]>> packByWindows(List<float[][]> pieces, int windowsPerCall) {
+        List<List<float[][]>> calls = new ArrayList<>();
+        int from = 0;
+        while (from < pieces.size()) {
+            int to = from + 1;
+            int windows = windowCount(pieces.get(from).length);
+            while (to < pieces.size() && windows + windowCount(pieces.get(to).length) <= windowsPerCall) {
+                windows += windowCount(pieces.get(to++).length);
+            }
+            calls.add(pieces.subList(from, to));
+            from = to;
+        }
+        return calls;
+    }
+
+    private static float[][] concat(List<float[][]> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        return parts.stream().flatMap(java.util.Arrays::stream).toArray(float[][]::new);
     }
 
     /** PCM → transformed log-mel frames [F][32] ({@code mel/10 + 2}, as openWakeWord does before the embedding). */
@@ -191,11 +267,11 @@ public final class SpeechEmbeddingEncoder implements AudioEncoder {
     }
 
     /**
-     * Mel frames of a clip → its window embeddings. Clips have different window counts, so the stacking batchifier
-     * does not fit: a batch concatenates all windows of all clips into one [W, 76, 32, 1] tensor and splits the
-     * outputs back by each clip's window count.
+     * Mel frames of a piece → its window embeddings, one row per window. Pieces have different window counts, so
+     * the stacking batchifier does not fit: a batch concatenates all windows of all pieces into one [W, 76, 32, 1]
+     * tensor and splits the outputs back by each piece's window count.
      */
-    private static final class WindowTranslator implements Translator<float[][], Embedding> {
+    private static final class WindowTranslator implements Translator<float[][], float[][]> {
 
         private static final String COUNTS = "windowCounts";
         private final boolean wholeClip;
@@ -224,7 +300,7 @@ public final class SpeechEmbeddingEncoder implements AudioEncoder {
         }
 
         @Override
-        public Embedding processOutput(TranslatorContext ctx, NDList outputs) {
+        public float[][] processOutput(TranslatorContext ctx, NDList outputs) {
             return batchProcessOutput(ctx, outputs).get(0);
         }
 
@@ -261,15 +337,15 @@ public final class SpeechEmbeddingEncoder implements AudioEncoder {
         }
 
         @Override
-        public List<Embedding> batchProcessOutput(TranslatorContext ctx, NDList outputs) {
+        public List<float[][]> batchProcessOutput(TranslatorContext ctx, NDList outputs) {
             int[] counts = (int[]) ctx.getAttachment(COUNTS);
             ai.djl.ndarray.NDArray windows = OnnxModels.output(outputs, "conv2d_19");
             int width = (int) (windows.size() / Math.max(1, java.util.Arrays.stream(counts).sum()));
             float[] flat = windows.toFloatArray();
-            List<Embedding> out = new ArrayList<>(counts.length);
+            List<float[][]> out = new ArrayList<>(counts.length);
             int row = 0;
             for (int count : counts) {
-                out.add(Embedding.meanOf(OnnxModels.rows(flat, row, count, width)));
+                out.add(OnnxModels.rows(flat, row, count, width));
                 row += count;
             }
             return out;

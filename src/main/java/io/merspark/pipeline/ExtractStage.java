@@ -112,6 +112,7 @@ public final class ExtractStage {
                 e.video().maxTokens(), e.audio().maxTokens(), e.text().maxTokens(),
                 e.text().maxLength(), e.partitionRows(), e.device(), 1, e.pins(),
                 e.video().face(), e.video().faceModel(), e.video().framesPerCallCpu(), e.video().framesPerCallGpu(),
+                e.audio().windowsPerCallCpu(), e.audio().windowsPerCallGpu(),
                 e.partitionsPerCore(), e.video().encoder(), e.audio().encoder(), e.text().encoder());
     }
 }
