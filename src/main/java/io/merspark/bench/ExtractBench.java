@@ -38,8 +38,9 @@ import static org.apache.spark.sql.functions.col;
  *       repetitions in interleaved order, an A/A control, multiply-adds per unit and GFLOP/s against this CPU's
  *       peak ({@link EncoderCost});</li>
  *   <li>executor scaling of the real extract job on {@code local-cluster[1|2,1,MB]} over the first {@code clips}
- *       clips: a cold run (model loads), then warm runs of all clips and of a small subset, repeated; the steady
- *       rate is the slope (extra clips / extra seconds), the job overhead what the small run takes beyond it.</li>
+ *       clips: a cold run (model loads), then warm pairs of a small subset and all clips; each pair's slope (extra
+ *       clips / extra seconds) is a steady rate, their median the cluster's, the job overhead what the small run
+ *       takes beyond it.</li>
  * </ol>
  * Not a test: the figures depend on the machine; the load average is printed with them.
  */
@@ -47,6 +48,8 @@ public final class ExtractBench {
 
     /** Clips of the small warm run whose time, beyond the steady rate, is the job's fixed overhead. */
     static final int SMALL_RUN = 64;
+    /** Warm (small, full) pairs per cluster size. */
+    static final int SCALING_REPS = 3;
 
     private final Settings settings;
     private final Path manifestCsv;
@@ -213,12 +216,16 @@ public final class ExtractBench {
         };
     }
 
-    /** Steady rate and job overhead of the real extract job on 1 and 2 single-core executors. */
+    /**
+     * Steady rate and job overhead of the real extract job on 1 and 2 single-core executors: {@link #SCALING_REPS}
+     * warm pairs (small run, full run) per cluster, each pair's slope a rate, their median the steady rate.
+     */
     private void printScaling(PrintStream out, ExtractSpec spec, String manifest, int total) {
         int small = Math.min(SMALL_RUN, total / 4);
-        double[] steady = new double[3];
-        out.printf(Locale.ROOT, "%nextract job, %d clips x %d modalities (cold = first run, models loaded; warm runs of %d"
-                + " and %d clips, %d each, interleaved):%n", total, spec.modalities().size(), total, small, 2);
+        double[][] slopes = new double[3][];
+        out.printf(Locale.ROOT, "%nextract job, %d clips x %d modalities (cold = first run, models loaded; then %d warm pairs"
+                + " of a %d- and a %d-clip run, each pair's slope a steady rate):%n", total, spec.modalities().size(),
+                SCALING_REPS, small, total);
         for (int executors : new int[] {1, 2}) {
             SparkSession spark = LocalCluster.start("mer-spark-bench-" + executors, executors, executorMemoryMb);
             try {
@@ -226,26 +233,40 @@ public final class ExtractBench {
                 Dataset<Row> few = all.orderBy(col("sample_id")).limit(small);
                 few = spark.createDataFrame(few.collectAsList(), all.schema());
                 double cold = extract(spark, all, spec, executors + "-cold");
-                double[] big = new double[2];
-                double[] little = new double[2];
-                for (int r = 0; r < 2; r++) {
+                double[] big = new double[SCALING_REPS];
+                double[] little = new double[SCALING_REPS];
+                slopes[executors] = new double[SCALING_REPS];
+                for (int r = 0; r < SCALING_REPS; r++) {
                     little[r] = extract(spark, few, spec, executors + "-small-" + r);
                     big[r] = extract(spark, all, spec, executors + "-all-" + r);
+                    // a slope needs the full run to take longer than the small one; noise that inverts them is no rate
+                    slopes[executors][r] = big[r] > little[r] ? (total - small) / (big[r] - little[r]) : Double.NaN;
                 }
-                double tBig = EncoderSweep.Result.median(big);
-                double tSmall = EncoderSweep.Result.median(little);
-                // a slope needs the big run to take longer than the small one; when noise inverts them it is not a rate
-                steady[executors] = tBig > tSmall ? (total - small) / (tBig - tSmall) : Double.NaN;
-                double overhead = tSmall - small / steady[executors];
-                out.printf(Locale.ROOT, "  %d executor(s): cold %.1f s; warm %d clips %.1f / %.1f s, %d clips %.1f / %.1f s;"
-                                + " steady %.2f clips/s, job overhead %.1f s, cold start %.1f s (load average %.2f)%n",
-                        executors, cold, total, big[0], big[1], small, little[0], little[1], steady[executors], overhead,
-                        cold - tBig, loadAverage());
+                double steady = EncoderSweep.Result.median(slopes[executors]);
+                double overhead = EncoderSweep.Result.median(little) - small / steady;
+                out.printf(Locale.ROOT, "  %d executor(s): cold %.1f s; warm %d clips %s s, %d clips %s s; steady %.2f clips/s"
+                                + " (pairs %s), job overhead %.1f s, cold start %.1f s (load average %.2f)%n",
+                        executors, cold, total, join(big, "%.1f"), small, join(little, "%.1f"), steady,
+                        join(slopes[executors], "%.1f"), overhead, cold - EncoderSweep.Result.median(big),
+                        loadAverage());
             } finally {
                 LocalCluster.stop(spark);
             }
         }
-        out.printf(Locale.ROOT, "  2 vs 1 executors, steady state: %.2fx%n", steady[2] / steady[1]);
+        double[] ratios = new double[SCALING_REPS];
+        for (int r = 0; r < SCALING_REPS; r++) {
+            ratios[r] = slopes[2][r] / slopes[1][r];
+        }
+        out.printf(Locale.ROOT, "  2 vs 1 executors, steady state: %.2fx (median of the rates; pair by pair %s)%n",
+                EncoderSweep.Result.median(slopes[2]) / EncoderSweep.Result.median(slopes[1]), join(ratios, "%.2f"));
+    }
+
+    private static String join(double[] values, String format) {
+        StringBuilder b = new StringBuilder();
+        for (double v : values) {
+            b.append(b.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, format, v));
+        }
+        return b.toString();
     }
 
     private double extract(SparkSession spark, Dataset<Row> manifest, ExtractSpec spec, String name) {
