@@ -55,11 +55,13 @@ public final class TrainBench {
     /**
      * @param warmup untimed epochs before the timed ones, for each framework
      * @param epochs timed epochs for each framework
+     * @param pairs  DJL then PyTorch blocks of warm-up + timed epochs, alternated this many times
      * @param work   folder for the token cache and the exported .npy files
      */
-    public Figures run(String root, int warmup, int epochs, Path work, Path script, PrintStream out) {
-        if (warmup < 1 || epochs < 1) {
-            throw new IllegalArgumentException("need at least one warm-up and one timed epoch, got " + warmup + " and " + epochs);
+    public Figures run(String root, int warmup, int epochs, int pairs, Path work, Path script, PrintStream out) {
+        if (warmup < 1 || epochs < 1 || pairs < 1) {
+            throw new IllegalArgumentException("need at least one warm-up epoch, one timed epoch and one pair, got "
+                    + warmup + ", " + epochs + " and " + pairs);
         }
         Layout layout = BenchData.layout(root);
         FusionTrainer.useThreads(settings.train().threads());
@@ -77,15 +79,6 @@ public final class TrainBench {
                                 + " batch %d, device %s%n", cache.size(), cache.bytes() / 1e6, spec.hidden(), spec.heads(),
                         spec.layers(), spec.batchSize(), spec.device());
 
-                EpochPhases phases = new EpochPhases();
-                double[] djl = new FusionTrainer().epochSeconds(cache, spec, warmup, epochs, phases);
-                double djlEpoch = median(Arrays.copyOfRange(djl, warmup, djl.length));
-                out.printf(Locale.ROOT, "DJL     epoch time: %.3f s (median of %d epochs after %d warm-up; all %s)%n",
-                        djlEpoch, epochs, warmup, fmt(djl));
-                double djlCpu = phases.cpuSeconds() / epochs;
-                out.printf(Locale.ROOT, "DJL     training thread CPU per epoch: %.3f s: %s%n", djlCpu,
-                        phases.perEpoch(epochs));
-
                 // The k-fold training as the round runs it, streaming from the cache: driver heap peak.
                 double waf;
                 long t0 = System.nanoTime();
@@ -98,13 +91,43 @@ public final class TrainBench {
                         waf, heapBefore / 1e6, peak / 1e6);
 
                 exportNpy(cache, spec, work);
-                double[] torch = pytorch(script, work, warmup, epochs, settings.train().threads(), out);
-                double torchEpoch = torch[0];
-                double ratio = Double.isNaN(torchEpoch) ? Double.NaN : djlEpoch / torchEpoch;
+                // DJL and PyTorch alternate, pair after pair, so a drift of the machine falls on both sides alike;
+                // each pair's ratio is one sample, their median the figure.
+                double[] djlEpochs = new double[pairs];
+                double[] djlCpus = new double[pairs];
+                double[] torchEpochs = new double[pairs];
+                double[] torchCpus = new double[pairs];
+                double[] ratios = new double[pairs];
+                for (int p = 0; p < pairs; p++) {
+                    EpochPhases phases = new EpochPhases();
+                    double[] djl = new FusionTrainer().epochSeconds(cache, spec, warmup, epochs, phases);
+                    djlEpochs[p] = median(Arrays.copyOfRange(djl, warmup, djl.length));
+                    djlCpus[p] = phases.cpuSeconds() / epochs;
+                    out.printf(Locale.ROOT, "pair %d: DJL     epoch time: %.3f s (median of %d epochs after %d warm-up; all %s)%n",
+                            p + 1, djlEpochs[p], epochs, warmup, fmt(djl));
+                    out.printf(Locale.ROOT, "pair %d: DJL     training thread CPU per epoch: %.3f s: %s%n", p + 1, djlCpus[p],
+                            phases.perEpoch(epochs));
+                    double[] torch = pytorch(script, work, warmup, epochs, settings.train().threads(), out);
+                    torchEpochs[p] = torch[0];
+                    torchCpus[p] = torch[1];
+                    ratios[p] = djlEpochs[p] / torchEpochs[p];
+                    if (Double.isNaN(ratios[p])) {
+                        break;                                   // no PyTorch here: one DJL block is the figure
+                    }
+                }
+                double djlEpoch = median(djlEpochs);
+                double torchEpoch = median(torchEpochs);
+                double ratio = median(ratios);
                 if (!Double.isNaN(ratio)) {
-                    out.printf(Locale.ROOT, "PyTorch epoch time: %.3f s; DJL / PyTorch = %.2fx (goal <= 1.25x)%n", torchEpoch, ratio);
-                    out.printf(Locale.ROOT, "training thread CPU per epoch: DJL %.3f s, PyTorch %.3f s; DJL / PyTorch = %.2fx%n",
-                            djlCpu, torch[1], djlCpu / torch[1]);
+                    double[] cpuRatios = new double[pairs];
+                    for (int p = 0; p < pairs; p++) {
+                        cpuRatios[p] = djlCpus[p] / torchCpus[p];
+                    }
+                    out.printf(Locale.ROOT, "epoch time, median of %d alternating pairs: DJL %.3f s, PyTorch %.3f s;"
+                                    + " DJL / PyTorch = %.2fx (pairs %s; goal <= 1.25x)%n", pairs, djlEpoch, torchEpoch,
+                            ratio, fmt(ratios));
+                    out.printf(Locale.ROOT, "training thread CPU per epoch: DJL %.3f s, PyTorch %.3f s; DJL / PyTorch = %.2fx"
+                            + " (pairs %s)%n", median(djlCpus), median(torchCpus), median(cpuRatios), fmt(cpuRatios));
                 }
                 return new Figures(cache.size(), djlEpoch, torchEpoch, ratio, cache.bytes(), peak, waf);
             }

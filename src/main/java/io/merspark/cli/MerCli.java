@@ -210,6 +210,10 @@ public final class MerCli implements Callable<Integer> {
                 + " framework (default 1; the JVM's JIT compiler is still busy for about 10)")
         int warmup;
 
+        @Option(names = "--pairs", defaultValue = "3", description = "train: DJL and PyTorch blocks of epochs,"
+                + " alternated this many times; the ratio is the median of the pairs' (default 3)")
+        int pairs;
+
         @Option(names = "--seeds", defaultValue = "5", description = "models: seeds per model (default 5)")
         int seeds;
 
@@ -356,7 +360,7 @@ public final class MerCli implements Callable<Integer> {
                 return withContext(o, ctx -> {
                     if (what.equals("train")) {
                         new io.merspark.bench.TrainBench(ctx.spark(), ctx.settings()).run(ctx.settings().root(), warmup, epochs,
-                                java.nio.file.Paths.get("target", "bench-train"),
+                                pairs, java.nio.file.Paths.get("target", "bench-train"),
                                 java.nio.file.Paths.get("scripts", "bench_train_pytorch.py"), System.out);
                     } else {
                         new io.merspark.bench.ModelBench(ctx.spark(), ctx.settings()).run(ctx.settings().root(), models,
