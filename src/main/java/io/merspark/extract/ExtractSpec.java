@@ -80,7 +80,7 @@ public record ExtractSpec(
         EncoderContract.Text textEncoder) implements Serializable {
 
     /** Measured best on this 2-core CPU machine (bench extract) and a large cap for a GPU. */
-    public static final int DEFAULT_FRAMES_PER_CALL_CPU = 8;
+    public static final int DEFAULT_FRAMES_PER_CALL_CPU = 1;
     public static final int DEFAULT_FRAMES_PER_CALL_GPU = 512;
     /** One typical clip (2–5 s: 25–60 windows) per call on a CPU; thousands of windows on a GPU. */
     public static final int DEFAULT_WINDOWS_PER_CALL_CPU = 64;
