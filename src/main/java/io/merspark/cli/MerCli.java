@@ -301,10 +301,6 @@ public final class MerCli implements Callable<Integer> {
             if ("round".equals(what)) {
                 o.overrides.remove(what);
                 demoInput();
-                if (executors > 0 && !o.root.contains("://")) {
-                    // executor JVMs run in a working directory of their own: a relative root would not resolve there
-                    o.root = java.nio.file.Paths.get(o.root).toAbsolutePath().toString();
-                }
                 return withContext(o, true, ExtractStage::preflight, ctx -> {
                     extractIfMissing(ctx);
                     if (executors <= 0) {

@@ -127,7 +127,26 @@ public final class EnsembleCache {
 
     /** Drops a cached ensemble, e.g. after a round's model directory was replaced. */
     public static synchronized void evict(String modelDir) {
-        retire(e -> e.key.startsWith(modelDir + "|"));
+        String qualified = location(modelDir, new Configuration());
+        retire(e -> e.key.startsWith(modelDir + "|") || e.key.startsWith(qualified + "|"));
+    }
+
+    /**
+     * Where executors find {@code modelDir}, resolved on the driver: a path without a scheme is qualified against the
+     * driver's default filesystem and working directory ({@code rounds/…} → {@code file:/work/…/rounds/…}, or the
+     * cluster's HDFS home), since an executor runs in a working directory of its own and may default to another
+     * filesystem. A path with a scheme is taken as it is.
+     */
+    public static String location(String modelDir, Configuration conf) {
+        Path path = new Path(modelDir);
+        if (path.toUri().getScheme() != null) {
+            return modelDir;
+        }
+        try {
+            return path.getFileSystem(conf).makeQualified(path).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resolve model directory " + modelDir, e);
+        }
     }
 
     private static synchronized void clear() {

@@ -60,7 +60,7 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
      */
     @Override
     public Dataset<Row> score(Dataset<Row> wide) {
-        String dir = modelDir;
+        String dir = EnsembleCache.location(modelDir, wide.sparkSession().sparkContext().hadoopConfiguration());
         String dev = device;
         List<String> mods = modalities;
         int batch = batchSize;

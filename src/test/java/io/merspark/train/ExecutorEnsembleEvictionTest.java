@@ -50,14 +50,15 @@ class ExecutorEnsembleEvictionTest {
             e.save(round2);
         }
         Dataset<Row> wide = WideFrames.of(spark, data.samples(12, 0.0, 77)).repartition(3);
-        String local1 = round1.toString();
-        String local2 = round2.toString();
+        // the scorer hands executors the driver's qualified location: file:/… for a local path
+        String local1 = "file:" + round1;
+        String local2 = "file:" + round2;
         String remote2 = OtherSchemeFileSystem.SCHEME + "://" + round2;
         dirs.addAll(List.of(local1, local2, remote2));
 
         int loads = EnsembleCache.loads();
-        assertEquals(12, score(wide, local1));
-        assertEquals(Set.of(local1), EnsembleCache.cached());
+        assertEquals(12, score(wide, round1.toString()));
+        assertEquals(Set.of(local1), EnsembleCache.cached(), "a plain path is cached under its qualified location");
         assertEquals(12, score(wide, local1));
         assertEquals(loads + 1, EnsembleCache.loads(), "three tasks of two jobs share one load");
 
