@@ -246,6 +246,10 @@ public final class RoundStages {
         ctx.storage().commitParquet(scores, ctx.layout().scores(round));
         double seconds = (System.nanoTime() - t0) / 1e9;
         long n = ctx.spark().read().parquet(ctx.layout().scores(round)).count();
+        // the pool's ledger while the pool is being read anyway: evaluate then reads only the labeled splits
+        long poolRows = ctx.spark().read().parquet(ctx.layout().manifest())
+                .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.UNLABELED)).count();
+        ctx.storage().writeText(poolFile(round), Json.write(Json.object("rows", poolRows, "usable", n)));
         LOG.info("round {}: scored {} unlabeled samples in {} s ({} rows/s)", round, n,
                 String.format(java.util.Locale.ROOT, "%.1f", seconds),
                 String.format(java.util.Locale.ROOT, "%.1f", n / Math.max(seconds, 1e-9)));
@@ -332,7 +336,7 @@ public final class RoundStages {
                 .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.TEST)).count();
         MetricsReport report = MetricsReport.of(round, m, s.classes())
                 .with("n_test_unscored", nTestManifest - m.total())
-                .with("samples", SampleLedger.of(ctx))
+                .with("samples", SampleLedger.of(ctx, poolCounts(round)))
                 .with("prior_target", s.prior().target())
                 .with("prior", prior.priorJson(s.classes()))
                 .with("corrected", prior.correctedJson(s.classes()));
@@ -530,6 +534,20 @@ public final class RoundStages {
 
     private String selectionFile(int round) {
         return ctx.layout().round(round) + "/selection.json";
+    }
+
+    /** The unlabeled split's ledger written by the score stage: {@code rows} in the manifest, {@code usable} scored. */
+    private String poolFile(int round) {
+        return ctx.layout().round(round) + "/pool.json";
+    }
+
+    /** The score stage's pool counts, or null (a round scored before they were recorded) to count them again. */
+    private Map<String, Long> poolCounts(int round) {
+        if (!ctx.storage().exists(poolFile(round))) {
+            return null;
+        }
+        Map<String, Object> json = Json.readMap(ctx.storage().readText(poolFile(round)));
+        return Map.of("rows", ((Number) json.get("rows")).longValue(), "usable", ((Number) json.get("usable")).longValue());
     }
 
     private String freeMatchStateFile(int round) {

@@ -28,12 +28,25 @@ public final class SampleLedger {
     }
 
     public static Map<String, Object> of(JobContext ctx) {
-        Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest()).select("sample_id", "split");
+        return of(ctx, null);
+    }
+
+    /**
+     * @param pool the unlabeled split's counts as the round's score stage found them (rows of the manifest, rows
+     *             scored), or null to count them here. The train and test counts read only those splits'
+     *             partitions, so with {@code pool} given the ledger costs the labeled splits, not the pool.
+     */
+    public static Map<String, Object> of(JobContext ctx, Map<String, Long> pool) {
+        List<String> splits = pool == null
+                ? List.of(ManifestColumns.TRAIN, ManifestColumns.TEST, ManifestColumns.UNLABELED)
+                : List.of(ManifestColumns.TRAIN, ManifestColumns.TEST);
+        Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest()).select("sample_id", "split")
+                .where(col("split").isin(splits.toArray()));
         List<String> modalities = ctx.settings().extract().modalities();
         // a split-partitioned table counts a sample where the round's reads look for it: in its split's partition
         String[] keys = FeatureTable.bySplit(ctx.spark(), ctx.layout().features())
                 ? new String[]{"sample_id", FeatureTable.SPLIT} : new String[]{"sample_id"};
-        Dataset<Row> withFeatures = FeatureTable.read(ctx.spark(), ctx.layout().features(), modalities, List.of())
+        Dataset<Row> withFeatures = FeatureTable.read(ctx.spark(), ctx.layout().features(), modalities, splits)
                 .select(keys[0], java.util.Arrays.copyOfRange(keys, 1, keys.length)).distinct()
                 .withColumn("_usable", lit(1));
         Map<String, Object> out = new LinkedHashMap<>();
@@ -41,6 +54,9 @@ public final class SampleLedger {
         out.put("ingest_rejected", ctx.storage().exists(ingestErrors) ? ctx.spark().read().parquet(ingestErrors).count() : 0L);
         for (String split : List.of(ManifestColumns.TRAIN, ManifestColumns.TEST, ManifestColumns.UNLABELED)) {
             out.put(split, counts(0, 0));
+        }
+        if (pool != null) {
+            out.put(ManifestColumns.UNLABELED, counts(pool.get("rows"), pool.get("usable")));
         }
         for (Row r : manifest.join(withFeatures, keys, "left")
                 .groupBy("split")

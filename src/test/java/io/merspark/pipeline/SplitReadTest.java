@@ -8,6 +8,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.plans.LeftSemi$;
 import org.apache.spark.sql.execution.FileSourceScanExec;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.util.QueryExecutionListener;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
 import org.apache.spark.sql.execution.adaptive.QueryStageExec;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -92,10 +95,56 @@ class SplitReadTest {
         assertEquals((GOLD + TEST + 200) * MODALITIES, scannedRows(flat));
     }
 
+    @Test
+    void theEvaluateLedgerReadsTheLabeledSplitsAndTakesThePoolFromTheScoreStage(SparkSession spark, @TempDir Path dir)
+            throws Exception {
+        JobContext ctx = fixture(spark, dir, 200);
+        Map<String, Object> counted = SampleLedger.of(ctx);
+        assertEquals(Map.of("rows", 200L, "usable", 200L, "no_features", 0L), counted.get(ManifestColumns.UNLABELED));
+
+        List<QueryExecution> queries = new ArrayList<>();
+        QueryExecutionListener listener = new QueryExecutionListener() {
+            @Override
+            public void onSuccess(String funcName, QueryExecution qe, long durationNs) {
+                synchronized (queries) {
+                    queries.add(qe);
+                }
+            }
+
+            @Override
+            public void onFailure(String funcName, QueryExecution qe, Exception exception) {
+            }
+        };
+        spark.listenerManager().register(listener);
+        Map<String, Object> ledger;
+        try {
+            // the score stage's counts stand for the pool, even where they differ from a recount: nothing recounts it
+            ledger = SampleLedger.of(ctx, Map.of("rows", 200L, "usable", 199L));
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } finally {
+            spark.listenerManager().unregister(listener);
+        }
+        assertEquals(Map.of("rows", 200L, "usable", 199L, "no_features", 1L), ledger.get(ManifestColumns.UNLABELED));
+        assertEquals(counted.get(ManifestColumns.TRAIN), ledger.get(ManifestColumns.TRAIN));
+        assertEquals(counted.get(ManifestColumns.TEST), ledger.get(ManifestColumns.TEST));
+        assertEquals(Map.of("rows", (long) GOLD, "usable", (long) GOLD, "no_features", 0L), ledger.get(ManifestColumns.TRAIN));
+        long scanned = 0;
+        synchronized (queries) {
+            for (QueryExecution qe : queries) {
+                scanned += scannedRows(qe.executedPlan());
+            }
+        }
+        assertEquals((GOLD + TEST) * MODALITIES, scanned, "the features scans read the train and test partitions only");
+    }
+
     /** Rows read by the Parquet scans of the features table (the query must have run). */
     private static long scannedRows(Dataset<Row> ds) {
+        return scannedRows(ds.queryExecution().executedPlan());
+    }
+
+    private static long scannedRows(SparkPlan plan) {
         List<SparkPlan> scans = new ArrayList<>();
-        collect(ds.queryExecution().executedPlan(), scans, FileSourceScanExec.class);
+        collect(plan, scans, FileSourceScanExec.class);
         return scans.stream().map(p -> (FileSourceScanExec) p)
                 .filter(scan -> scan.relation().location().rootPaths().head().toString().contains("features"))
                 .mapToLong(scan -> scan.metrics().apply("numOutputRows").value()).sum();
