@@ -127,7 +127,7 @@ public final class ExtractBench {
                         FaceExpressionEncoder.Session s = add(open, face.newSession(perCall));
                         arms.add(new EncoderSweep.Arm(Modality.VIDEO, perCall, t, control, frames.size(),
                                 cost.videoPerFrame() * frames.size(),
-                                () -> s.encode(frames.subList(0, Math.min(frames.size(), 2 * perCall))),
+                                () -> s.encode(frames),
                                 () -> EncoderSweep.expect(s.encode(frames), frames.size(), "video")));
                     }
                 }
@@ -140,7 +140,7 @@ public final class ExtractBench {
                     for (boolean control : variants) {
                         SpeechEmbeddingEncoder.Session s = add(open, speech.newSession(perCall));
                         arms.add(new EncoderSweep.Arm(Modality.AUDIO, perCall, t, control, audioSamples / 16000.0,
-                                audioMacs, () -> s.encode(audios.subList(0, Math.min(audios.size(), 2))),
+                                audioMacs, () -> s.encode(audios),
                                 () -> EncoderSweep.expect(s.encode(audios), audios.size(), "audio")));
                     }
                 }
@@ -153,7 +153,7 @@ public final class ExtractBench {
                 for (boolean control : t == 1 ? new boolean[] {false, true} : new boolean[] {false}) {
                     SentenceEncoder.Session s = add(open, text.newSession());
                     arms.add(new EncoderSweep.Arm(Modality.TEXT, 1, t, control, texts.size(), textMacs,
-                            () -> s.encode(texts.subList(0, Math.min(texts.size(), 2)), new LongAdder()),
+                            () -> s.encode(texts, new LongAdder()),
                             () -> EncoderSweep.expect(s.encode(texts, new LongAdder()), texts.size(), "text")));
                 }
             }
