@@ -81,8 +81,11 @@ public final class ExtractBench {
                         + " load average %.2f%n", rows.size(), manifestCsv, Math.min(encoderClips, rows.size()), reps, minSeconds,
                 EncoderCost.cpuName(), cores, loadAverage());
         EncoderCost cost = EncoderCost.read(Paths.get("models", "macs.json"));
-        List<EncoderSweep.Result> sweep = sweep(spec, rows.subList(0, Math.min(encoderClips, rows.size())), cost, cores);
-        printSweep(out, sweep, cores, spec, cost);
+        if (encoderClips > 0) {
+            List<EncoderSweep.Result> sweep = sweep(spec, rows.subList(0, Math.min(encoderClips, rows.size())), cost,
+                    cores);
+            printSweep(out, sweep, cores, spec, cost);
+        }
         printScaling(out, spec, manifest, rows.size());
     }
 
