@@ -77,9 +77,9 @@ public final class ExtractBench {
         String manifest = work.resolve("manifest").toString();
         List<Row> rows = subset(manifest);
         int cores = Runtime.getRuntime().availableProcessors();
-        out.printf(Locale.ROOT, "bench extract: %d clips of %s; encoder sweep on %d of them, %d repetitions of at least %.1f s; %s, %d cores,"
-                        + " load average %.2f%n", rows.size(), manifestCsv, Math.min(encoderClips, rows.size()), reps, minSeconds,
-                EncoderCost.cpuName(), cores, loadAverage());
+        out.printf(Locale.ROOT, "bench extract: %d clips of %s; encoder sweep on %d of them, %d repetitions of at least"
+                        + " %.1f s; %s, %d cores, load average %.2f%n", rows.size(), manifestCsv,
+                Math.min(encoderClips, rows.size()), reps, minSeconds, EncoderCost.cpuName(), cores, loadAverage());
         EncoderCost cost = EncoderCost.read(Paths.get("models", "macs.json"));
         if (encoderClips > 0) {
             List<EncoderSweep.Result> sweep = sweep(spec, rows.subList(0, Math.min(encoderClips, rows.size())), cost,

@@ -230,7 +230,8 @@ public final class MerCli implements Callable<Integer> {
         int clips;
 
         @Option(names = "--encoder-clips", paramLabel = "N", defaultValue = "32",
-                description = "extract: clips decoded for the encoder sweep (default 32; 0 = no sweep, only the executor scaling)")
+                description = "extract: clips decoded for the encoder sweep (default 32; 0 = no sweep, only the"
+                        + " executor scaling)")
         int encoderClips;
 
         @Option(names = "--reps", paramLabel = "R", defaultValue = "7",
