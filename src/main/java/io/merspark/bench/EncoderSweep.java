@@ -15,9 +15,9 @@ import java.util.function.LongSupplier;
  * Encoder-level throughput that can tell a gain from noise: every arm (modality × tensor size per call × intra-op
  * threads) is warmed up by one untimed pass over all its inputs (every shape it will see: clip lengths and text
  * lengths vary, and ONNX Runtime plans memory per shape and session), then timed over the same decoded inputs
- * {@code reps} times with the arms in a new random order each repetition, so a drift of the machine falls on every arm alike. One sample of an
- * arm repeats its pass until at least {@code minSeconds} have passed (a 70 ms pass is at the mercy of one
- * scheduler hiccup). Each modality has an A/A control: its default arm measured twice as two arms with their own
+ * {@code reps} times with the arms in a new random order each repetition, so a drift of the machine falls on every
+ * arm alike. One sample of an arm repeats its pass until at least {@code minSeconds} have passed (a 70 ms pass is
+ * at the mercy of one scheduler hiccup). Each modality has an A/A control: its default arm measured twice as two arms with their own
  * sessions, timed back to back (in random order) within every repetition; the median of the per-repetition ratios
  * must lie within {@link #AA_TOLERANCE} of 1 or the modality's figures are flagged. Pairing takes the machine's
  * drift between repetitions out of the control, as a paired test does.
