@@ -1,15 +1,12 @@
 package io.merspark.extract;
 
-import io.merspark.media.AudioDecoder;
 import io.merspark.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,14 +56,7 @@ class SpeechCallCapTest {
 
     @Test
     void cappedCallsGiveTheWindowsOfOnePassOnTheBundledCorpus() throws Exception {
-        List<float[]> clips = new ArrayList<>();
-        List<Path> files;
-        try (Stream<Path> s = Files.list(SparkTestSession.dataDir().resolve("clips"))) {
-            files = s.filter(p -> p.toString().endsWith(".mp4")).sorted().toList();
-        }
-        for (int i = 0; i < files.size(); i += 64) {
-            clips.add(new AudioDecoder().decodeMono16k(files.get(i)));
-        }
+        List<float[]> clips = new ArrayList<>(WholeClipSpeechTest.bundledAudio(64));
         clips.add(Arrays.copyOf(clips.get(0), 4000));        // shorter than one window
         for (String model : List.of("embedding_model_full.onnx", "embedding_model.onnx")) {
             try (SpeechEmbeddingEncoder speech = new SpeechEmbeddingEncoder(MODELS.resolve("melspectrogram.onnx"),

@@ -22,16 +22,22 @@ class WholeClipSpeechTest {
     /** Every STRIDE-th clip of the bundled corpus (all 704 with -Dmer.test.wholeClipStride=1). */
     private static final int STRIDE = Integer.getInteger("mer.test.wholeClipStride", 16);
 
-    @Test
-    void wholeClipPassEqualsWindowsOnTheBundledCorpus() throws Exception {
+    /** 16 kHz mono PCM of every {@code stride}-th bundled clip, in file-name order. */
+    static List<float[]> bundledAudio(int stride) throws Exception {
         List<float[]> clips = new ArrayList<>();
         List<Path> files;
         try (Stream<Path> s = Files.list(SparkTestSession.dataDir().resolve("clips"))) {
             files = s.filter(p -> p.toString().endsWith(".mp4")).sorted().toList();
         }
-        for (int i = 0; i < files.size(); i += STRIDE) {
+        for (int i = 0; i < files.size(); i += stride) {
             clips.add(new AudioDecoder().decodeMono16k(files.get(i)));
         }
+        return clips;
+    }
+
+    @Test
+    void wholeClipPassEqualsWindowsOnTheBundledCorpus() throws Exception {
+        List<float[]> clips = bundledAudio(STRIDE);
         float[] first = clips.get(0);
         clips.add(Arrays.copyOf(first, 4000));          // shorter than one window: padded to one
         clips.add(Arrays.copyOf(first, SpeechEmbeddingEncoder.MIN_SAMPLES + 160 * 8 * 3 + 100)); // 4 windows + a rest
