@@ -98,6 +98,7 @@ public final class TrainBench {
                 double[] torchEpochs = new double[pairs];
                 double[] torchCpus = new double[pairs];
                 double[] ratios = new double[pairs];
+                int done = 0;
                 for (int p = 0; p < pairs; p++) {
                     EpochPhases phases = new EpochPhases();
                     double[] djl = new FusionTrainer().epochSeconds(cache, spec, warmup, epochs, phases);
@@ -111,16 +112,23 @@ public final class TrainBench {
                     torchEpochs[p] = torch[0];
                     torchCpus[p] = torch[1];
                     ratios[p] = djlEpochs[p] / torchEpochs[p];
+                    done++;
                     if (Double.isNaN(ratios[p])) {
                         break;                                   // no PyTorch here: one DJL block is the figure
                     }
                 }
+                // only the pairs that ran: without PyTorch that is the first DJL block alone
+                djlEpochs = Arrays.copyOf(djlEpochs, done);
+                djlCpus = Arrays.copyOf(djlCpus, done);
+                torchEpochs = Arrays.copyOf(torchEpochs, done);
+                torchCpus = Arrays.copyOf(torchCpus, done);
+                ratios = Arrays.copyOf(ratios, done);
                 double djlEpoch = median(djlEpochs);
                 double torchEpoch = median(torchEpochs);
                 double ratio = median(ratios);
                 if (!Double.isNaN(ratio)) {
-                    double[] cpuRatios = new double[pairs];
-                    for (int p = 0; p < pairs; p++) {
+                    double[] cpuRatios = new double[done];
+                    for (int p = 0; p < done; p++) {
                         cpuRatios[p] = djlCpus[p] / torchCpus[p];
                     }
                     out.printf(Locale.ROOT, "epoch time, median of %d alternating pairs: DJL %.3f s, PyTorch %.3f s;"
