@@ -43,6 +43,7 @@ public record Settings(
     public static final Set<String> LOSSES = Set.of("plain", "class-weighted");
     public static final Set<String> STRATEGIES = Set.of("fixed", "classwise", "flexmatch", "freematch", "topk");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
+    public static final Set<String> FOLD_PLACEMENTS = Set.of("auto", "driver", "executors");
 
     public record SparkSettings(String master, String appName, int shufflePartitions) implements Serializable {
     }
@@ -77,7 +78,7 @@ public record Settings(
     public record TrainSettings(String model, int folds, int maxEpochs, int batchSize, double learningRate,
                                 double weightDecay, int hidden, double dropout, int patience, String device,
                                 double modalityDropout, String loss, int threads, AgtSettings agt,
-                                int pseudoBudget, LogRegSettings logreg)
+                                int pseudoBudget, LogRegSettings logreg, String foldPlacement)
             implements Serializable {
 
         /** The modalities the model reads: all extracted ones, or the single one a single-modality model names. */
@@ -91,6 +92,15 @@ public record Settings(
 
         public boolean isLogReg() {
             return "logreg".equals(model);
+        }
+
+        /**
+         * Whether the folds train as Spark tasks on the executors: {@code executors}, or {@code auto} when the
+         * executors are JVMs of their own ({@code localMaster}: a {@code local[...]} master runs tasks in the
+         * driver, where the folds would only queue for its one engine).
+         */
+        public boolean foldsOnExecutors(boolean localMaster) {
+            return "executors".equals(foldPlacement) || ("auto".equals(foldPlacement) && !localMaster);
         }
     }
 
@@ -177,7 +187,8 @@ public record Settings(
                 positive(c, "mer.train.threads"),
                 agt(c),
                 nonNegativeInt(c, "mer.train.pseudo-budget"),
-                logreg(c));
+                logreg(c),
+                oneOf(c, "mer.train.fold-placement", FOLD_PLACEMENTS));
         String model = train.model();
         if (MODALITIES.contains(model) && !modalities.contains(model)) {
             throw new SettingsException("mer.train.model: '" + model + "' is not among mer.extract.modalities " + modalities);

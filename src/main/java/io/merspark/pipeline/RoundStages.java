@@ -20,7 +20,9 @@ import io.merspark.select.PseudoLabelSelector;
 import io.merspark.select.MemberDisagreement;
 import io.merspark.select.SelectionHealth;
 import io.merspark.select.SelectionSettings;
+import io.merspark.train.ExecutorFolds;
 import io.merspark.train.FoldPlan;
+import io.merspark.train.FoldRunner;
 import io.merspark.train.FusionEnsemble;
 import io.merspark.train.FusionSample;
 import io.merspark.train.FusionTrainer;
@@ -110,7 +112,12 @@ public final class RoundStages {
                 String modelDir = ctx.layout().model(round);
                 Map<String, Object> info = trainInfo(round, spec.model().equals(TrainSpec.AGT) ? "agt" : s.train().model(),
                         source.size(), pseudo, plan, hygiene, rows);
-                try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec, plan)) {
+                boolean onExecutors = s.train().foldsOnExecutors(ctx.spark().sparkContext().isLocal());
+                FoldRunner runner = onExecutors
+                        ? new ExecutorFolds(ctx.spark(), ctx.layout().round(round), s.train().threads())
+                        : FoldRunner.local();
+                info.put("fold_placement", onExecutors ? "executors" : "driver");
+                try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec, plan, runner)) {
                     // out-of-fold WAF on gold rows only: pseudo-labels never validate
                     info.put("cv_waf", ensemble.meanValidationWaf());
                     ensemble.calibration().ifPresent(c -> info.put("calibration", c.toJson()));

@@ -10,7 +10,7 @@ import java.util.List;
  * @param mean per modality, the mean of each dimension over the rows where the modality is present
  * @param std  per modality, the population standard deviation (1 where a dimension is constant)
  */
-public record FeatureScaler(float[][] mean, float[][] std) {
+public record FeatureScaler(float[][] mean, float[][] std) implements java.io.Serializable {
 
     private static final double MIN_STD = 1e-6;
 

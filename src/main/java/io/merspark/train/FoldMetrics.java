@@ -14,7 +14,7 @@ package io.merspark.train;
  *                       summed over folds it is the ensemble's out-of-fold confusion, which BBSE needs
  */
 public record FoldMetrics(int fold, double waf, double accuracy, int bestEpoch, int epochsRun,
-                          int trainSize, int validationSize, long[][] confusion) {
+                          int trainSize, int validationSize, long[][] confusion) implements java.io.Serializable {
 
     /** By value, the confusion included (records compare arrays by reference). */
     @Override

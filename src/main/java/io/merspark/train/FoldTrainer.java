@@ -36,19 +36,16 @@ final class FoldTrainer {
     /** Least time between two progress lines at info. */
     private static final long PROGRESS_NANOS = 30_000_000_000L;
 
-    /**
-     * What a fold leaves behind: its scaler, its best parameters, how good they were, and the best epoch's
-     * logits on the validation rows (in validation order) that temperature scaling is fitted on.
-     */
-    record FoldResult(FeatureScaler scaler, byte[] params, FoldMetrics metrics, float[][] validationLogits) {
-    }
-
     private final TrainSpec spec;
     private final Device device;
 
     FoldTrainer(TrainSpec spec, Device device) {
         this.spec = spec;
         this.device = device;
+    }
+
+    FoldResult train(FoldJob job, SampleSource source) {
+        return train(job.fold(), source, job.train(), job.validation());
     }
 
     FoldResult train(int fold, SampleSource source, int[] train, int[] validation) {

@@ -39,6 +39,11 @@ public final class FusionTrainer {
 
     /** As {@link #train(SampleSource, TrainSpec)}, with only the plan's gold rows validating, grouped by its groups. */
     public FusionEnsemble train(SampleSource source, TrainSpec spec, FoldPlan plan) {
+        return train(source, spec, plan, FoldRunner.local());
+    }
+
+    /** As {@link #train(SampleSource, TrainSpec, FoldPlan)}, the members trained where {@code runner} puts them. */
+    public FusionEnsemble train(SampleSource source, TrainSpec spec, FoldPlan plan, FoldRunner runner) {
         spec.validate();
         check(source, spec);
         if (plan.gold().length != source.size()) {
@@ -49,19 +54,24 @@ public final class FusionTrainer {
         }
         Device device = FusionDevices.resolve(spec.device());
         int[] foldOf = folds(source, spec, plan);
-        FoldTrainer foldTrainer = new FoldTrainer(spec, device);
         LOG.info("training {} {} folds on {} rows ({} gold, {}), device {}", spec.folds(), spec.model(), source.size(),
                 plan.goldCount(), plan.grouped() ? "group folds" : "stratified folds", device);
+        List<FoldJob> jobs = new ArrayList<>(spec.folds());
+        for (int fold = 0; fold < spec.folds(); fold++) {
+            int f = fold;
+            jobs.add(new FoldJob(fold,
+                    java.util.stream.IntStream.range(0, foldOf.length).filter(i -> foldOf[i] != f).toArray(),
+                    java.util.stream.IntStream.range(0, foldOf.length).filter(i -> foldOf[i] == f).toArray()));
+        }
+        List<FoldResult> results = runner.run(spec, source, jobs);
 
         List<EnsembleMember> members = new ArrayList<>(spec.folds());
         List<float[]> oofLogits = new ArrayList<>();
         List<Integer> oofLabels = new ArrayList<>();
         try {
-            for (int fold = 0; fold < spec.folds(); fold++) {
-                int f = fold;
-                int[] validation = java.util.stream.IntStream.range(0, foldOf.length).filter(i -> foldOf[i] == f).toArray();
-                int[] train = java.util.stream.IntStream.range(0, foldOf.length).filter(i -> foldOf[i] != f).toArray();
-                FoldTrainer.FoldResult result = foldTrainer.train(fold, source, train, validation);
+            for (int k = 0; k < jobs.size(); k++) {
+                FoldResult result = results.get(k);
+                int[] validation = jobs.get(k).validation();
                 members.add(EnsembleMember.create(spec, device, result.scaler(), result.metrics(), result.params()));
                 for (int i = 0; i < validation.length; i++) {
                     oofLogits.add(result.validationLogits()[i]);

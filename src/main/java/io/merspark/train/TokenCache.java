@@ -31,14 +31,61 @@ public final class TokenCache implements SampleSource, AutoCloseable {
     private final int[] labels;
     private final float[] weights;
     private final FileChannel channel;
+    /** Whether {@link #close()} deletes the file: a spilled cache owns it, an attached one reads another's copy. */
+    private final boolean owned;
 
-    private TokenCache(Path file, int modalities, long[] offsets, int[] labels, float[] weights) throws IOException {
+    /**
+     * Where each record lies and what it is labelled: all a reader of a copy of the file needs besides the bytes
+     * (a few bytes per row, so it travels in a task's closure while the file travels as a file).
+     */
+    public record Index(int modalities, long[] offsets, int[] labels, float[] weights) implements java.io.Serializable {
+    }
+
+    private TokenCache(Path file, Index index, boolean owned) throws IOException {
         this.file = file;
-        this.modalities = modalities;
-        this.offsets = offsets;
-        this.labels = labels;
-        this.weights = weights;
+        this.modalities = index.modalities();
+        this.offsets = index.offsets();
+        this.labels = index.labels();
+        this.weights = index.weights();
+        this.owned = owned;
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
+        if (Files.size(file) != offsets[offsets.length - 1]) {
+            channel.close();
+            throw new IOException(file + " has " + Files.size(file) + " bytes, its index " + offsets[offsets.length - 1]);
+        }
+    }
+
+    /** Reads a copy of a spilled cache's file with that cache's index; {@link #close()} leaves the file in place. */
+    public static TokenCache attach(Path file, Index index) {
+        try {
+            return new TokenCache(file, index, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open training rows " + file, e);
+        }
+    }
+
+    /** Spills any source's rows to {@code file}, a chunk at a time. */
+    public static TokenCache spill(SampleSource source, int modalities, Path file) {
+        java.util.Iterator<FusionSample> rows = new java.util.Iterator<>() {
+            private int next;
+            private java.util.Iterator<FusionSample> chunk = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                return chunk.hasNext() || next < source.size();
+            }
+
+            @Override
+            public FusionSample next() {
+                if (!chunk.hasNext()) {
+                    int end = Math.min(source.size(), next + EnsembleMember.CHUNK);
+                    chunk = source.read(java.util.stream.IntStream.range(next, end).toArray()).iterator();
+                    next = end;
+                }
+                return chunk.next();
+            }
+        };
+        return spill(rows, modalities, file);
     }
 
     /** Writes the rows to {@code file} as they arrive and returns the cache over it; the caller closes it. */
@@ -69,8 +116,8 @@ public final class TokenCache implements SampleSource, AutoCloseable {
             throw new UncheckedIOException("cannot spill training rows to " + file, e);
         }
         try {
-            return new TokenCache(file, modalities, Arrays.copyOf(offsets, n + 1), Arrays.copyOf(labels, n),
-                    Arrays.copyOf(weights, n));
+            return new TokenCache(file, new Index(modalities, Arrays.copyOf(offsets, n + 1), Arrays.copyOf(labels, n),
+                    Arrays.copyOf(weights, n)), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + file, e);
         }
@@ -116,6 +163,16 @@ public final class TokenCache implements SampleSource, AutoCloseable {
     @Override
     public float weight(int row) {
         return weights[row];
+    }
+
+    /** The file the rows are in. */
+    public Path file() {
+        return file;
+    }
+
+    /** The record index of the file, for {@link #attach}. */
+    public Index index() {
+        return new Index(modalities, offsets, labels, weights);
     }
 
     /** Bytes on disk. */
@@ -175,12 +232,14 @@ public final class TokenCache implements SampleSource, AutoCloseable {
         return new FusionSample(new String(id, StandardCharsets.UTF_8), pooled, label, weight, anyTokens ? tokens : null);
     }
 
-    /** Closes the file and deletes it. */
+    /** Closes the file, and deletes it when this cache spilled it. */
     @Override
     public void close() {
         try {
             channel.close();
-            Files.deleteIfExists(file);
+            if (owned) {
+                Files.deleteIfExists(file);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + file, e);
         }

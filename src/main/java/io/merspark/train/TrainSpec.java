@@ -54,7 +54,7 @@ public record TrainSpec(
         int layers,
         int[] maxTokens,
         String positional,
-        String pooledBranch) {
+        String pooledBranch) implements java.io.Serializable {
 
     public static final String ATTENTION = "attention";
     public static final String AGT = "agt";

@@ -68,5 +68,15 @@ class TrainModelSettingsTest {
                 .contains("mer.train.modality-dropout"));
         assertTrue(assertThrows(SettingsException.class, () -> load("train.loss=focal")).getMessage()
                 .contains("mer.train.loss"));
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.fold-placement=gpus")).getMessage()
+                .contains("mer.train.fold-placement"));
+    }
+
+    @Test
+    void foldsGoToTheExecutorsWhenTheyAreJvmsOfTheirOwnOrWhenAsked() {
+        assertTrue(load().train().foldsOnExecutors(false), "auto, executors of their own");
+        assertFalse(load().train().foldsOnExecutors(true), "auto, a local[...] master");
+        assertFalse(load("train.fold-placement=driver").train().foldsOnExecutors(false));
+        assertTrue(load("train.fold-placement=executors").train().foldsOnExecutors(true));
     }
 }
