@@ -21,7 +21,7 @@ usage: ./submit.sh <job> [--conf FILE] [--master URL] [--deploy-mode client|clus
 jobs:
   ingest      validate a manifest CSV into manifest/ (bad rows to errors/stage=ingest)
   extract     decode media and encode every modality into features/ (DJL, on the executors)
-  train       train round R's k-fold fusion ensemble on the driver (rounds/round=R/model)
+  train       train round R's k-fold fusion ensemble (folds on the driver, or as tasks on executors) (rounds/round=R/model)
   score       score the unlabeled pool with round R's ensemble (rounds/round=R/scores)
   select      select confident pseudo-labels from round R's scores (rounds/round=R/pseudo)
   evaluate    evaluate round R on the test split (rounds/round=R/metrics.json, _SUCCESS)

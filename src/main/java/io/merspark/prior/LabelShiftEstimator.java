@@ -25,6 +25,13 @@ import static org.apache.spark.sql.functions.lit;
  */
 public final class LabelShiftEstimator {
 
+    /**
+     * EM over at most this many rows iterates on the driver's copy of the k-vectors (under 10 MB at six classes):
+     * one Spark job per iteration costs 25–100 ms, more than a pass over a test set, and the number of
+     * iterations would set the stage's time. Larger inputs iterate on the executors.
+     */
+    static final int DRIVER_ROWS = 100_000;
+
     private LabelShiftEstimator() {
     }
 
@@ -49,6 +56,12 @@ public final class LabelShiftEstimator {
      */
     public static Estimate emEstimate(Dataset<Row> scores, String probsCol, double[] trainPrior, double tol,
                                       int maxIter) {
+        return emEstimate(scores, probsCol, trainPrior, tol, maxIter, DRIVER_ROWS);
+    }
+
+    /** {@link #emEstimate} iterating on the driver when the input has at most {@code driverRows} rows. */
+    static Estimate emEstimate(Dataset<Row> scores, String probsCol, double[] trainPrior, double tol, int maxIter,
+                               int driverRows) {
         PriorChecks.requireProbabilities(scores.schema(), probsCol);
         if (!(tol >= 0) || maxIter < 1) {
             throw new IllegalArgumentException("EM needs tol >= 0 and maxIter >= 1, found " + tol + ", " + maxIter);
@@ -62,10 +75,17 @@ public final class LabelShiftEstimator {
                 .map(row -> toDoubles(row.getList(0)))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
+            // the same fixed-point sums either way, so both paths give the same estimate to the bit
+            List<double[]> few = driverRows > 0 ? probs.take(driverRows + 1) : null;
+            boolean onDriver = few != null && few.size() <= driverRows;
+            if (onDriver) {
+                probs.unpersist(false);
+            }
             double[] prior = train.clone();
             double change = Double.NaN;
             for (int iteration = 1; iteration <= maxIter; iteration++) {
-                double[] next = meanCorrected(probs, probsCol, PriorShift.ratio(train, prior), k);
+                double[] ratio = PriorShift.ratio(train, prior);
+                double[] next = onDriver ? meanCorrected(few, probsCol, ratio, k) : meanCorrected(probs, probsCol, ratio, k);
                 change = Priors.l1(next, prior);
                 prior = next;
                 if (change < tol) {
@@ -91,29 +111,49 @@ public final class LabelShiftEstimator {
      * {@link PriorShift#corrected} computes it, summed in units of 2^-36 (exact: the same on any partitioning).
      */
     private static double[] meanCorrected(JavaRDD<double[]> probs, String probsCol, double[] ratio, int k) {
-        String noMass = "column '" + probsCol
-                + "' holds a probability vector with no mass on classes of positive target prior";
-        long[] sums = probs.aggregate(new long[k + 1], (acc, p) -> {
-            double[] weighted = new double[k];
-            double total = 0.0;
-            for (int c = 0; c < k; c++) {
-                weighted[c] = p[c] * ratio[c];
-                total += weighted[c];
-            }
-            if (!(total > 0.0)) {
-                throw new IllegalArgumentException(noMass);
-            }
-            for (int c = 0; c < k; c++) {
-                acc[c] += Math.round(weighted[c] / total * FixedPointSums.SCALE);
-            }
-            acc[k]++;
-            return acc;
-        }, (a, b) -> {
+        String noMass = noMass(probsCol);
+        return mean(probs.aggregate(new long[k + 1], (acc, p) -> addCorrected(acc, p, ratio, noMass), (a, b) -> {
             for (int c = 0; c <= k; c++) {
                 a[c] += b[c];
             }
             return a;
-        });
+        }), probsCol, k);
+    }
+
+    /** The same pass over the driver's copy of the rows. */
+    private static double[] meanCorrected(List<double[]> probs, String probsCol, double[] ratio, int k) {
+        String noMass = noMass(probsCol);
+        long[] acc = new long[k + 1];
+        for (double[] p : probs) {
+            addCorrected(acc, p, ratio, noMass);
+        }
+        return mean(acc, probsCol, k);
+    }
+
+    private static String noMass(String probsCol) {
+        return "column '" + probsCol + "' holds a probability vector with no mass on classes of positive target prior";
+    }
+
+    /** Adds one row's reweighted posterior, in units of 2^-36, and counts the row. */
+    private static long[] addCorrected(long[] acc, double[] p, double[] ratio, String noMass) {
+        int k = ratio.length;
+        double[] weighted = new double[k];
+        double total = 0.0;
+        for (int c = 0; c < k; c++) {
+            weighted[c] = p[c] * ratio[c];
+            total += weighted[c];
+        }
+        if (!(total > 0.0)) {
+            throw new IllegalArgumentException(noMass);
+        }
+        for (int c = 0; c < k; c++) {
+            acc[c] += Math.round(weighted[c] / total * FixedPointSums.SCALE);
+        }
+        acc[k]++;
+        return acc;
+    }
+
+    private static double[] mean(long[] sums, String probsCol, int k) {
         if (sums[k] == 0) {
             throw new IllegalArgumentException("no rows in column '" + probsCol + "' to estimate a prior from");
         }

@@ -61,15 +61,41 @@ class LabelShiftEstimatorTest {
         }
         Dataset<Row> scores = probs(spark, vectors);
         double[] train = {0.5, 0.3, 0.2};
-        double[] one = LabelShiftEstimator.em(scores.coalesce(1), "probs", train, 1e-12, 30);
-        double[] seven = LabelShiftEstimator.em(scores.repartition(7), "probs", train, 1e-12, 30);
-        double[] reversed = LabelShiftEstimator.em(scores.repartition(3).sortWithinPartitions(
-                org.apache.spark.sql.functions.rand(3)), "probs", train, 1e-12, 30);
+        // driverRows 0: every pass is a Spark aggregation over the partitions
+        double[] one = LabelShiftEstimator.emEstimate(scores.coalesce(1), "probs", train, 1e-12, 30, 0).prior();
+        double[] seven = LabelShiftEstimator.emEstimate(scores.repartition(7), "probs", train, 1e-12, 30, 0).prior();
+        double[] reversed = LabelShiftEstimator.emEstimate(scores.repartition(3).sortWithinPartitions(
+                org.apache.spark.sql.functions.rand(3)), "probs", train, 1e-12, 30, 0).prior();
         for (int c = 0; c < 3; c++) {
             assertEquals(Double.doubleToLongBits(one[c]), Double.doubleToLongBits(seven[c]), "class " + c);
             assertEquals(Double.doubleToLongBits(one[c]), Double.doubleToLongBits(reversed[c]), "class " + c);
         }
         assertEquals(1.0, one[0] + one[1] + one[2], 1e-12);
+    }
+
+    @Test
+    void emOnTheDriversCopyOfSmallInputsGivesTheExecutorsBitsAndPasses(SparkSession spark) {
+        java.util.Random random = new java.util.Random(11);
+        List<List<Float>> vectors = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            float a = random.nextFloat();
+            float b = random.nextFloat() * (1 - a);
+            vectors.add(List.of(a, b, 1 - a - b));
+        }
+        Dataset<Row> scores = probs(spark, vectors).repartition(4);
+        double[] train = {0.2, 0.3, 0.5};
+        LabelShiftEstimator.Estimate executors = LabelShiftEstimator.emEstimate(scores, "probs", train, 1e-10, 200, 0);
+        LabelShiftEstimator.Estimate driver = LabelShiftEstimator.emEstimate(scores, "probs", train, 1e-10, 200, 500);
+        LabelShiftEstimator.Estimate overLimit = LabelShiftEstimator.emEstimate(scores, "probs", train, 1e-10, 200, 499);
+        assertTrue(executors.iterations() > 2, "several passes: " + executors.iterations());
+        for (LabelShiftEstimator.Estimate other : List.of(driver, overLimit)) {
+            assertEquals(executors.iterations(), other.iterations());
+            assertEquals(Double.doubleToLongBits(executors.lastChange()), Double.doubleToLongBits(other.lastChange()));
+            for (int c = 0; c < 3; c++) {
+                assertEquals(Double.doubleToLongBits(executors.prior()[c]), Double.doubleToLongBits(other.prior()[c]),
+                        "class " + c);
+            }
+        }
     }
 
     @Test
