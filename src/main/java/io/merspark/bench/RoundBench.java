@@ -84,7 +84,8 @@ public final class RoundBench {
                     return test;
                 }));
                 out.println("round " + r + ": trained on " + info[0].get("n_train") + " rows (gold " + gold
-                        + "), pseudo budget " + info[0].get("pseudo_budget"));
+                        + ")" + (info[0].containsKey("fold_placement") ? ", folds on the " + info[0].get("fold_placement") : "")
+                        + ", pseudo budget " + info[0].get("pseudo_budget"));
             }
         } finally {
             spark.sparkContext().removeSparkListener(shuffle);
