@@ -26,6 +26,7 @@ public final class ExecutorKiller extends SparkListener {
     private final AtomicInteger removed = new AtomicInteger();
     private final AtomicInteger failedTasks = new AtomicInteger();
     private volatile long killedPid = -1;
+    private volatile String stagePrefix = "parquet at";
 
     private ExecutorKiller(String appId) {
         this.appId = appId;
@@ -39,6 +40,12 @@ public final class ExecutorKiller extends SparkListener {
 
     /** Kill the executor that starts the first task of the next Parquet-writing result stage. */
     public void arm() {
+        arm("parquet at");
+    }
+
+    /** Kill the executor that starts the first task of the next result stage whose name starts so. */
+    public void arm(String stageNamePrefix) {
+        stagePrefix = stageNamePrefix;
         writeStages.clear();
         killedPid = -1;
         armed.set(true);
@@ -59,7 +66,7 @@ public final class ExecutorKiller extends SparkListener {
     @Override
     public void onStageSubmitted(SparkListenerStageSubmitted e) {
         // the stage that runs the job's work and writes its result, not a shuffle stage before it
-        if (armed.get() && e.stageInfo().name().startsWith("parquet at") && e.stageInfo().shuffleDepId().isEmpty()) {
+        if (armed.get() && e.stageInfo().name().startsWith(stagePrefix) && e.stageInfo().shuffleDepId().isEmpty()) {
             writeStages.add(e.stageInfo().stageId());
         }
     }
