@@ -92,6 +92,9 @@ if [[ -n "$conf" && ! -f "$conf" ]]; then
 fi
 
 djl_opts=(-Dai.djl.offline=true)
+# PyTorch's bundled MKL otherwise picks summation orders by buffer alignment, so the same training could end in
+# different last bits from run to run (README, "Limits worth knowing"); read by the driver and every executor.
+export MKL_CBWR="${MKL_CBWR-AUTO,STRICT}"
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$here/target/djl-cache}"
 
 spark_submit=""
@@ -133,6 +136,7 @@ if [[ -n "$spark_submit" && "$job" != -* ]] && ! $is_help; then
         --conf "spark.executor.extraJavaOptions=${djl_opts[*]}"
         --conf "spark.executorEnv.DJL_CACHE_DIR=./djl-cache"
         --conf "spark.executorEnv.OMP_NUM_THREADS=${MER_TASK_THREADS:-1}"
+        --conf "spark.executorEnv.MKL_CBWR=$MKL_CBWR"
         --archives "$models_tgz#models")
   [[ -z "$master" ]] || args+=(--master "$master")
   [[ -z "$deploy_mode" ]] || args+=(--deploy-mode "$deploy_mode")

@@ -1,5 +1,6 @@
 package io.merspark.bench;
 
+import io.merspark.train.TrainingReproducibility;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.File;
@@ -67,6 +68,7 @@ public final class LocalCluster {
                 .config("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -XX:+IgnoreUnrecognizedVMOptions")
                 .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
                 .config("spark.executorEnv.OMP_NUM_THREADS", "1")
+                .config("spark.executorEnv.MKL_CBWR", TrainingReproducibility.MKL_CBWR_VALUE)
                 .config("spark.scheduler.minRegisteredResourcesRatio", "1.0")
                 .config("spark.scheduler.maxRegisteredResourcesWaitingTime", "120s")
                 // one task per executor at a time, and no waiting for a "better" locality

@@ -49,6 +49,7 @@ final class FoldTrainer {
     }
 
     FoldResult train(int fold, SampleSource source, int[] train, int[] validation) {
+        TrainingReproducibility.checkProcess();
         long foldSeed = spec.seed() * 1_000_003L + fold;
         FeatureScaler scaler = fitScaler(source, train);
         float[] classWeights = classWeights(source, train);

@@ -71,6 +71,9 @@ public final class FusionTrainer {
         try {
             for (int k = 0; k < jobs.size(); k++) {
                 FoldResult result = results.get(k);
+                if (result.metrics().fold() != jobs.get(k).fold()) {
+                    throw new IllegalStateException("fold " + jobs.get(k).fold() + " came back as fold " + result.metrics().fold());
+                }
                 int[] validation = jobs.get(k).validation();
                 members.add(EnsembleMember.create(spec, device, result.scaler(), result.metrics(), result.params()));
                 for (int i = 0; i < validation.length; i++) {
