@@ -22,15 +22,16 @@ public final class TrainingReproducibility {
     private TrainingReproducibility() {
     }
 
-    /** Whether this process trains reproducibly: MKL_CBWR names a STRICT mode. */
-    public static boolean strict(String mklCbwr) {
-        return mklCbwr != null && mklCbwr.toUpperCase(java.util.Locale.ROOT).contains("STRICT");
+    /** Whether MKL_CBWR makes MKL's results independent of alignment: a STRICT mode, or COMPATIBLE (slowest). */
+    public static boolean reproducible(String mklCbwr) {
+        String v = mklCbwr == null ? "" : mklCbwr.toUpperCase(java.util.Locale.ROOT);
+        return v.contains("STRICT") || v.startsWith("COMPATIBLE");
     }
 
     /** Says once per process when training here may differ from run to run in its last bits. */
     static void checkProcess() {
         String value = System.getenv(MKL_CBWR);
-        if (!strict(value) && WARNED.compareAndSet(false, true)) {
+        if (!reproducible(value) && WARNED.compareAndSet(false, true)) {
             LOG.warn("{}={} in this process: the same training may end in different last bits from run to run; "
                     + "set {}={} before the JVM starts (submit.sh does)", MKL_CBWR, value, MKL_CBWR, MKL_CBWR_VALUE);
         }

@@ -34,7 +34,7 @@ class ExecutorFoldsClusterTest {
 
     @BeforeAll
     static void start() {
-        assertTrue(TrainingReproducibility.strict(System.getenv(TrainingReproducibility.MKL_CBWR)),
+        assertTrue(TrainingReproducibility.reproducible(System.getenv(TrainingReproducibility.MKL_CBWR)),
                 "the build sets MKL_CBWR=AUTO,STRICT for the test JVM");
         spark = LocalCluster.start("mer-spark-executor-folds-test", 2, 1024);
         spark.sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
