@@ -75,6 +75,7 @@ public final class FusionTrainer {
                     throw new IllegalStateException("fold " + jobs.get(k).fold() + " came back as fold " + result.metrics().fold());
                 }
                 int[] validation = jobs.get(k).validation();
+                requireFinite(result);
                 members.add(EnsembleMember.create(spec, device, result.scaler(), result.metrics(), result.params()));
                 for (int i = 0; i < validation.length; i++) {
                     oofLogits.add(result.validationLogits()[i]);
@@ -95,6 +96,18 @@ public final class FusionTrainer {
                 String.format(Locale.ROOT, "%.4f", calibration.eceBefore()),
                 String.format(Locale.ROOT, "%.4f", calibration.eceAfter()));
         return ensemble;
+    }
+
+    /** A member whose validation logits are not all finite would score NaN probabilities: refuse the ensemble. */
+    static void requireFinite(FoldResult result) {
+        for (float[] row : result.validationLogits()) {
+            for (float v : row) {
+                if (!Float.isFinite(v)) {
+                    throw new IllegalStateException("fold " + result.metrics().fold()
+                            + " produced a non-finite validation logit (" + v + "); the ensemble is not saved");
+                }
+            }
+        }
     }
 
     /**

@@ -6,9 +6,10 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The process setting that makes a training bit-reproducible. The PyTorch engine's CPU build links Intel MKL, whose
+ * The process setting that asks MKL for reproducible results. The PyTorch engine's CPU build links Intel MKL, whose
  * kernels may sum in an order chosen by the alignment of their buffers; with {@code MKL_CBWR=AUTO,STRICT}
- * (conditional numerical reproducibility, strict mode) they do not. MKL reads the variable when it starts, so it
+ * (conditional numerical reproducibility, strict mode) they do not. It narrowed, but did not close, the run-to-run
+ * differences seen between trainings (README, "Limits worth knowing"). MKL reads the variable when it starts, so it
  * must be in the environment of every JVM that trains: {@code submit.sh} exports it for the driver and passes it to
  * the executors ({@code spark.executorEnv.MKL_CBWR}), the test JVMs get it from the build.
  */
@@ -32,7 +33,7 @@ public final class TrainingReproducibility {
     static void checkProcess() {
         String value = System.getenv(MKL_CBWR);
         if (!reproducible(value) && WARNED.compareAndSet(false, true)) {
-            LOG.warn("{}={} in this process: the same training may end in different last bits from run to run; "
+            LOG.warn("{}={} in this process: the same training is likelier to end in different last bits from run to run; "
                     + "set {}={} before the JVM starts (submit.sh does)", MKL_CBWR, value, MKL_CBWR, MKL_CBWR_VALUE);
         }
     }

@@ -60,7 +60,7 @@ class ExecutorLossTest {
         assertEquals(quiet.perModality(), survived.perModality());
         RoundOutputs.assertSameFeatures(spark, undisturbed.layout().root(), disturbed.layout().root());
 
-        // One model (its folds trained on the executors, from the disturbed run's features) scored twice: quietly, then losing an
+        // One model (trained on the driver, from the disturbed run's features) scored twice: quietly, then losing an
         // executor in the middle.
         RoundStages stages = new RoundStages(disturbed);
         stages.train(1);

@@ -74,8 +74,9 @@ class TrainModelSettingsTest {
 
     @Test
     void foldsGoToTheExecutorsWhenTheyAreJvmsOfTheirOwnOrWhenAsked() {
-        assertTrue(load().train().foldsOnExecutors(false), "auto, executors of their own");
-        assertFalse(load().train().foldsOnExecutors(true), "auto, a local[...] master");
+        assertFalse(load().train().foldsOnExecutors(false), "the default: the driver");
+        assertTrue(load("train.fold-placement=auto").train().foldsOnExecutors(false), "auto, executors of their own");
+        assertFalse(load("train.fold-placement=auto").train().foldsOnExecutors(true), "auto, a local[...] master");
         assertFalse(load("train.fold-placement=driver").train().foldsOnExecutors(false));
         assertTrue(load("train.fold-placement=executors").train().foldsOnExecutors(true));
     }
