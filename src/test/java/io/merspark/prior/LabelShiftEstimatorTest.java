@@ -26,6 +26,18 @@ class LabelShiftEstimatorTest {
                 new StructType().add("probs", DataTypes.createArrayType(DataTypes.FloatType, false)));
     }
 
+    /** {@code n} irregular three-class posteriors. */
+    static List<List<Float>> irregular(int n, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        List<List<Float>> vectors = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float a = random.nextFloat();
+            float b = random.nextFloat() * (1 - a);
+            vectors.add(List.of(a, b, 1 - a - b));
+        }
+        return vectors;
+    }
+
     @Test
     void emOnCertainPosteriorsIsTheFractionPredicted(SparkSession spark) {
         // certain posteriors do not move under reweighting: the first pass gives 3/4, 1/4, the second no change
@@ -52,14 +64,7 @@ class LabelShiftEstimatorTest {
     @Test
     void emGivesTheSameBitsOnAnyPartitioning(SparkSession spark) {
         // 2 000 irregular posteriors: a double sum's last bits would follow how the rows are partitioned
-        java.util.Random random = new java.util.Random(7);
-        List<List<Float>> vectors = new java.util.ArrayList<>();
-        for (int i = 0; i < 2000; i++) {
-            float a = random.nextFloat();
-            float b = random.nextFloat() * (1 - a);
-            vectors.add(List.of(a, b, 1 - a - b));
-        }
-        Dataset<Row> scores = probs(spark, vectors);
+        Dataset<Row> scores = probs(spark, irregular(2000, 7));
         double[] train = {0.5, 0.3, 0.2};
         // driverRows 0: every pass is a Spark aggregation over the partitions
         double[] one = LabelShiftEstimator.emEstimate(scores.coalesce(1), "probs", train, 1e-12, 30, 0).prior();
@@ -75,14 +80,7 @@ class LabelShiftEstimatorTest {
 
     @Test
     void emOnTheDriversCopyOfSmallInputsGivesTheExecutorsBitsAndPasses(SparkSession spark) {
-        java.util.Random random = new java.util.Random(11);
-        List<List<Float>> vectors = new java.util.ArrayList<>();
-        for (int i = 0; i < 500; i++) {
-            float a = random.nextFloat();
-            float b = random.nextFloat() * (1 - a);
-            vectors.add(List.of(a, b, 1 - a - b));
-        }
-        Dataset<Row> scores = probs(spark, vectors).repartition(4);
+        Dataset<Row> scores = probs(spark, irregular(500, 11)).repartition(4);
         double[] train = {0.2, 0.3, 0.5};
         LabelShiftEstimator.Estimate executors = LabelShiftEstimator.emEstimate(scores, "probs", train, 1e-10, 200, 0);
         LabelShiftEstimator.Estimate driver = LabelShiftEstimator.emEstimate(scores, "probs", train, 1e-10, 200, 500);
