@@ -26,32 +26,27 @@ import java.util.List;
 public final class TokenCache implements SampleSource, AutoCloseable {
 
     private final Path file;
-    private final int modalities;
-    private final long[] offsets;   // size + 1 entries: record i spans [offsets[i], offsets[i+1])
-    private final int[] labels;
-    private final float[] weights;
+    private final Index index;
     private final FileChannel channel;
     /** Whether {@link #close()} deletes the file: a spilled cache owns it, an attached one reads another's copy. */
     private final boolean owned;
 
     /**
      * Where each record lies and what it is labelled: all a reader of a copy of the file needs besides the bytes
-     * (a few bytes per row, so it travels in a task's closure while the file travels as a file).
+     * (a few bytes per row, so it travels in a task's closure while the file travels as a file). {@code offsets}
+     * has size + 1 entries: record i spans [offsets[i], offsets[i+1]).
      */
     public record Index(int modalities, long[] offsets, int[] labels, float[] weights) implements java.io.Serializable {
     }
 
     private TokenCache(Path file, Index index, boolean owned) throws IOException {
         this.file = file;
-        this.modalities = index.modalities();
-        this.offsets = index.offsets();
-        this.labels = index.labels();
-        this.weights = index.weights();
+        this.index = index;
         this.owned = owned;
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
-        if (Files.size(file) != offsets[offsets.length - 1]) {
+        if (Files.size(file) != bytes()) {
             channel.close();
-            throw new IOException(file + " has " + Files.size(file) + " bytes, its index " + offsets[offsets.length - 1]);
+            throw new IOException(file + " has " + Files.size(file) + " bytes, its index " + bytes());
         }
     }
 
@@ -152,17 +147,17 @@ public final class TokenCache implements SampleSource, AutoCloseable {
 
     @Override
     public int size() {
-        return labels.length;
+        return index.labels().length;
     }
 
     @Override
     public int label(int row) {
-        return labels[row];
+        return index.labels()[row];
     }
 
     @Override
     public float weight(int row) {
-        return weights[row];
+        return index.weights()[row];
     }
 
     /** The file the rows are in. */
@@ -172,11 +167,12 @@ public final class TokenCache implements SampleSource, AutoCloseable {
 
     /** The record index of the file, for {@link #attach}. */
     public Index index() {
-        return new Index(modalities, offsets, labels, weights);
+        return index;
     }
 
     /** Bytes on disk. */
     public long bytes() {
+        long[] offsets = index.offsets();
         return offsets[offsets.length - 1];
     }
 
@@ -190,6 +186,7 @@ public final class TokenCache implements SampleSource, AutoCloseable {
     }
 
     private FusionSample readRow(int r) {
+        long[] offsets = index.offsets();
         int length = (int) (offsets[r + 1] - offsets[r]);
         ByteBuffer buf = ByteBuffer.allocate(length);
         try {
@@ -208,6 +205,7 @@ public final class TokenCache implements SampleSource, AutoCloseable {
         buf.get(id);
         int label = buf.getInt();
         float weight = buf.getFloat();
+        int modalities = index.modalities();
         float[][] pooled = new float[modalities][];
         float[][][] tokens = new float[modalities][][];
         boolean anyTokens = false;
