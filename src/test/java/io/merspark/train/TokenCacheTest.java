@@ -18,15 +18,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A copy of a spilled cache's file, read with that cache's index, is the same rows; only the spiller deletes. */
 class TokenCacheTest {
 
+    /** Spills the rows (the spiller's file is deleted on close), copying the file less its last {@code cut} bytes. */
+    private static TokenCache.Index spillAndCopy(List<FusionSample> rows, Path dir, Path copy, int cut) throws Exception {
+        try (TokenCache cache = TokenCache.spill(SampleSource.of(rows), 3, dir.resolve("spilled.rows"))) {
+            byte[] bytes = Files.readAllBytes(cache.file());
+            Files.write(copy, Arrays.copyOf(bytes, bytes.length - cut));
+            return cache.index();
+        }
+    }
+
     @Test
     void aCopyAttachedWithTheIndexReadsTheSameRowsAndIsLeftInPlace(@TempDir Path dir) throws Exception {
         List<FusionSample> rows = new SyntheticTokenData(3).samples(20, 0.3, 9);
         Path copy = dir.resolve("copy.rows");
-        TokenCache.Index index;
-        try (TokenCache cache = TokenCache.spill(SampleSource.of(rows), 3, dir.resolve("spilled.rows"))) {
-            Files.copy(cache.file(), copy);
-            index = cache.index();
-        }
+        TokenCache.Index index = spillAndCopy(rows, dir, copy, 0);
         assertFalse(Files.exists(dir.resolve("spilled.rows")), "the spiller deletes its file");
         try (TokenCache attached = TokenCache.attach(copy, index)) {
             assertEquals(20, attached.size());
@@ -51,12 +56,7 @@ class TokenCacheTest {
     void aCopyOfAnotherLengthIsRefused(@TempDir Path dir) throws Exception {
         List<FusionSample> rows = new SyntheticTokenData(3).samples(6, 0.0, 1);
         Path copy = dir.resolve("truncated.rows");
-        TokenCache.Index index;
-        try (TokenCache cache = TokenCache.spill(SampleSource.of(rows), 3, dir.resolve("spilled.rows"))) {
-            byte[] bytes = Files.readAllBytes(cache.file());
-            Files.write(copy, Arrays.copyOf(bytes, bytes.length - 4));
-            index = cache.index();
-        }
+        TokenCache.Index index = spillAndCopy(rows, dir, copy, 4);
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> TokenCache.attach(copy, index));
         assertTrue(e.getCause().getMessage().contains("truncated.rows"), e.getCause().getMessage());
     }
