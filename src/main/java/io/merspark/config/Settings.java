@@ -41,6 +41,8 @@ public record Settings(
     /** agt = Audio-Guided Transformer over tokens; attention = pooled baseline; a modality = the baseline on it alone. */
     public static final Set<String> MODELS = Set.of("agt", "attention", "audio", "video", "text", "logreg");
     public static final Set<String> LOSSES = Set.of("plain", "class-weighted");
+    /** What a fold's early stopping follows on its gold validation rows. */
+    public static final Set<String> STOP_ONS = Set.of("waf", "loss");
     public static final Set<String> STRATEGIES = Set.of("fixed", "classwise", "flexmatch", "freematch", "topk");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
     public static final Set<String> FOLD_PLACEMENTS = Set.of("auto", "driver", "executors");
@@ -78,7 +80,7 @@ public record Settings(
     public record TrainSettings(String model, int folds, int maxEpochs, int batchSize, double learningRate,
                                 double weightDecay, int hidden, double dropout, int patience, String device,
                                 double modalityDropout, String loss, int threads, AgtSettings agt,
-                                int pseudoBudget, LogRegSettings logreg, String foldPlacement)
+                                int pseudoBudget, LogRegSettings logreg, String foldPlacement, String stopOn)
             implements Serializable {
 
         /** The modalities the model reads: all extracted ones, or the single one a single-modality model names. */
@@ -188,7 +190,8 @@ public record Settings(
                 agt(c),
                 nonNegativeInt(c, "mer.train.pseudo-budget"),
                 logreg(c),
-                oneOf(c, "mer.train.fold-placement", FOLD_PLACEMENTS));
+                oneOf(c, "mer.train.fold-placement", FOLD_PLACEMENTS),
+                oneOf(c, "mer.train.stop-on", STOP_ONS));
         String model = train.model();
         if (MODALITIES.contains(model) && !modalities.contains(model)) {
             throw new SettingsException("mer.train.model: '" + model + "' is not among mer.extract.modalities " + modalities);

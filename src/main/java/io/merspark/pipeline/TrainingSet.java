@@ -181,6 +181,7 @@ public final class TrainingSet {
                 .hidden(t.hidden())
                 .dropout(t.dropout())
                 .patience(t.patience())
+                .stopOn(t.stopOn())
                 .seed(seed)
                 .device(t.device())
                 .modalityDropout(t.modalityDropout())

@@ -27,7 +27,7 @@ import java.util.Random;
 
 /**
  * Trains one fresh fusion block (baseline or AGT) on a fold's training rows, early-stopping on the fold's
- * validation WAF and keeping the parameters of the best epoch. Rows are read from the {@link SampleSource}
+ * validation WAF or cross-entropy ({@link TrainSpec#stopOn()}) and keeping the parameters of the best epoch. Rows are read from the {@link SampleSource}
  * one mini-batch at a time, so only a batch of features is in memory at once.
  */
 final class FoldTrainer {
@@ -137,27 +137,25 @@ final class FoldTrainer {
                            Random shuffler, ModalityDropout modalityDropout, SampleSource source,
                            int[] train, int[] validation) {
         int[] order = train.clone();
+        EarlyStopping stopping = new EarlyStopping(spec.stopOn(), spec.patience(), spec.maxEpochs());
         double bestWaf = Double.NEGATIVE_INFINITY;
         double bestAccuracy = 0;
-        int bestEpoch = -1;
         long[][] bestConfusion = null;
         float[][] bestLogits = null;
         byte[] bestParams = null;
-        int epoch = 0;
-        int sinceBest = 0;
         long foldStart = System.nanoTime();
         long lastProgress = foldStart;
-        while (epoch < spec.maxEpochs() && sinceBest < spec.patience()) {
+        while (!stopping.done()) {
             long t0 = System.nanoTime();
             shuffle(order, shuffler);
             double loss = trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order, EpochPhases.UNTIMED);
             float[][] logits = validationLogits(trainer, scaler, source, validation);
             ClassificationMetrics val = metrics(logits, source, validation);
+            double valLoss = crossEntropy(logits, source, validation);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            boolean better = val.waf() > bestWaf;
-            // the fold ends at max-epochs or after `patience` epochs without a better WAF, whichever comes first
-            int left = Math.min(spec.maxEpochs() - epoch - 1, spec.patience() - (better ? 0 : sinceBest + 1));
-            double perEpoch = (System.nanoTime() - foldStart) / 1e9 / (epoch + 1);
+            int epoch = stopping.epochs();
+            boolean better = stopping.offer(val.waf(), valLoss);
+            double perEpoch = (System.nanoTime() - foldStart) / 1e9 / stopping.epochs();
             // every epoch at debug; at info at most every PROGRESS_NANOS, so a long fold shows progress without
             // filling a short one's log
             boolean progress = System.nanoTime() - lastProgress >= PROGRESS_NANOS;
@@ -165,23 +163,20 @@ final class FoldTrainer {
                 lastProgress = System.nanoTime();
             }
             LOG.atLevel(progress ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG).log(
-                    "fold {} epoch {}: train loss {} val WAF (gold) {} acc {} ({} s, {} rows/s, fold ETA <= {} s)",
-                    fold, epoch, fmt(loss), fmt(val.waf()), fmt(val.accuracy()), fmt(seconds),
+                    "fold {} epoch {}: train loss {} val (gold) WAF {} acc {} loss {} ({} s, {} rows/s, fold ETA <= {} s)",
+                    fold, epoch, fmt(loss), fmt(val.waf()), fmt(val.accuracy()), fmt(valLoss), fmt(seconds),
                     String.format(Locale.ROOT, "%.1f", order.length / seconds),
-                    String.format(Locale.ROOT, "%.0f", Math.max(0, left) * perEpoch));
+                    String.format(Locale.ROOT, "%.0f", stopping.epochsLeft() * perEpoch));
             if (better) {
                 bestWaf = val.waf();
                 bestAccuracy = val.accuracy();
                 bestConfusion = val.confusion();
                 bestLogits = logits;
-                bestEpoch = epoch;
                 bestParams = snapshot(model);
-                sinceBest = 0;
-            } else {
-                sinceBest++;
             }
-            epoch++;
         }
+        int bestEpoch = stopping.bestEpoch();
+        int epoch = stopping.epochs();
         FoldMetrics metrics = new FoldMetrics(fold, bestWaf, bestAccuracy, bestEpoch, epoch, train.length,
                 validation.length, bestConfusion);
         LOG.info("fold {} done: best epoch {} of {}, val WAF {} acc {}", fold, bestEpoch, epoch,
@@ -261,6 +256,24 @@ final class FoldTrainer {
             pred[i] = argmax(logits[i]);
         }
         return ClassificationMetrics.fromLabels(truth, pred, spec.numClasses());
+    }
+
+    /** Mean cross-entropy of the validation rows' labels under softmax(logits), unweighted (gold rows). */
+    static double crossEntropy(float[][] logits, SampleSource source, int[] validation) {
+        double sum = 0;
+        for (int i = 0; i < validation.length; i++) {
+            float[] z = logits[i];
+            double max = Double.NEGATIVE_INFINITY;
+            for (float v : z) {
+                max = Math.max(max, v);
+            }
+            double norm = 0;
+            for (float v : z) {
+                norm += Math.exp(v - max);
+            }
+            sum += max + Math.log(norm) - z[source.label(validation[i])];
+        }
+        return validation.length == 0 ? 0 : sum / validation.length;
     }
 
     /** Fisher–Yates with the fold's generator (the same sequence as {@code Collections.shuffle}). */

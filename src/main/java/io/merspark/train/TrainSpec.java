@@ -17,7 +17,7 @@ import java.util.List;
  * @param weightDecay  L2 weight decay applied by Adam
  * @param hidden       width of the modality encoders and of the fused vector
  * @param dropout      dropout rate inside the encoders and before the classifier
- * @param patience     epochs without a better validation WAF before a fold stops
+ * @param patience     epochs without a better validation score (see stopOn) before a fold stops
  * @param seed         seeds fold assignment, shuffling, initialisation and dropout
  * @param device       "cpu", "gpu" or "auto" (gpu when the PyTorch engine sees one)
  * @param model        {@link #ATTENTION} (pooled vectors) or {@link #AGT} (token sequences, {@link AudioGuidedTransformer})
@@ -31,6 +31,9 @@ import java.util.List;
  * @param pooledBranch what the AGT adds to its classifier's logits besides the fused vector: {@link #POOLED_NONE} or
  *                     {@link #POOLED_LINEAR} (a linear map of each modality's mean standardised input token, concatenated);
  *                     null in files written before it existed (none)
+ * @param stopOn       what early stopping and the kept epoch follow on the fold's (gold) validation rows:
+ *                     {@link #STOP_ON_WAF} (the highest WAF) or {@link #STOP_ON_LOSS} (the lowest mean cross-entropy);
+ *                     null in files written before it existed (waf)
  */
 public record TrainSpec(
         List<String> modalities,
@@ -54,7 +57,8 @@ public record TrainSpec(
         int layers,
         int[] maxTokens,
         String positional,
-        String pooledBranch) implements java.io.Serializable {
+        String pooledBranch,
+        String stopOn) implements java.io.Serializable {
 
     public static final String ATTENTION = "attention";
     public static final String AGT = "agt";
@@ -73,6 +77,14 @@ public record TrainSpec(
      */
     public static final String POOLED_LINEAR = "linear";
     public static final List<String> POOLED_BRANCHES = List.of(POOLED_NONE, POOLED_LINEAR);
+    /** A fold keeps the epoch with the highest validation WAF. */
+    public static final String STOP_ON_WAF = "waf";
+    /**
+     * A fold keeps the epoch with the lowest validation cross-entropy: a smooth score, where the WAF of ~50 rows moves
+     * in steps of one row and its maximum over epochs flatters the kept epoch.
+     */
+    public static final String STOP_ON_LOSS = "loss";
+    public static final List<String> STOP_ONS = List.of(STOP_ON_WAF, STOP_ON_LOSS);
 
     public static final List<String> MER_CLASSES = List.of("neutral", "angry", "happy", "sad", "worried", "surprise");
 
@@ -85,6 +97,7 @@ public record TrainSpec(
         model = model == null ? ATTENTION : model;
         positional = positional == null ? POSITIONAL_NONE : positional;
         pooledBranch = pooledBranch == null ? POOLED_NONE : pooledBranch;
+        stopOn = stopOn == null ? STOP_ON_WAF : stopOn;
     }
 
     @Override
@@ -113,7 +126,8 @@ public record TrainSpec(
                 && patience == t.patience && seed == t.seed && java.util.Objects.equals(device, t.device)
                 && model.equals(t.model) && modalityDropout == t.modalityDropout && classWeighted == t.classWeighted
                 && heads == t.heads && layers == t.layers && java.util.Arrays.equals(maxTokens, t.maxTokens)
-                && positional.equals(t.positional) && pooledBranch.equals(t.pooledBranch);
+                && positional.equals(t.positional) && pooledBranch.equals(t.pooledBranch)
+                && stopOn.equals(t.stopOn);
     }
 
     @Override
@@ -121,7 +135,7 @@ public record TrainSpec(
         return java.util.Objects.hash(modalities, java.util.Arrays.hashCode(inputDims), numClasses, classes, folds,
                 maxEpochs, batchSize, learningRate, weightDecay, hidden, dropout, patience, seed, device, model,
                 modalityDropout, classWeighted, heads, layers, java.util.Arrays.hashCode(maxTokens), positional,
-                pooledBranch);
+                pooledBranch, stopOn);
     }
 
     @Override
@@ -132,7 +146,7 @@ public record TrainSpec(
                 + ", dropout=" + dropout + ", patience=" + patience + ", seed=" + seed + ", device=" + device
                 + ", model=" + model + ", modalityDropout=" + modalityDropout + ", classWeighted=" + classWeighted
                 + ", heads=" + heads + ", layers=" + layers + ", maxTokens=" + java.util.Arrays.toString(maxTokens)
-                + ", positional=" + positional + ", pooledBranch=" + pooledBranch + "]";
+                + ", positional=" + positional + ", pooledBranch=" + pooledBranch + ", stopOn=" + stopOn + "]";
     }
 
     public int numModalities() {
@@ -181,6 +195,9 @@ public record TrainSpec(
         }
         if (patience < 1) {
             throw bad("patience", "must be at least 1, was " + patience);
+        }
+        if (!STOP_ONS.contains(stopOn)) {
+            throw bad("stopOn", "must be one of " + STOP_ONS + ", was " + stopOn);
         }
         if (device == null || !List.of("cpu", "gpu", "auto").contains(device)) {
             throw bad("device", "must be cpu, gpu or auto, was " + device);
@@ -237,7 +254,7 @@ public record TrainSpec(
                 .learningRate(learningRate).weightDecay(weightDecay).hidden(hidden).dropout(dropout)
                 .patience(patience).seed(seed).device(device).model(model).modalityDropout(modalityDropout)
                 .classWeighted(classWeighted).heads(heads).layers(layers).maxTokens(maxTokens).positional(positional)
-                .pooledBranch(pooledBranch);
+                .pooledBranch(pooledBranch).stopOn(stopOn);
     }
 
     /** Defaults follow the MER tool chain's attention baseline. */
@@ -264,6 +281,7 @@ public record TrainSpec(
         private int[] maxTokens;
         private String positional = POSITIONAL_NONE;
         private String pooledBranch = POOLED_NONE;
+        private String stopOn = STOP_ON_WAF;
 
         private Builder(List<String> modalities, int[] inputDims, List<String> classes) {
             this.modalities = modalities;
@@ -291,12 +309,13 @@ public record TrainSpec(
         public Builder maxTokens(int... v) { maxTokens = v; return this; }
         public Builder positional(String v) { positional = v; return this; }
         public Builder pooledBranch(String v) { pooledBranch = v; return this; }
+        public Builder stopOn(String v) { stopOn = v; return this; }
 
         /** Builds and validates. */
         public TrainSpec build() {
             return new TrainSpec(modalities, inputDims, numClasses, classes, folds, maxEpochs, batchSize,
                     learningRate, weightDecay, hidden, dropout, patience, seed, device, model, modalityDropout,
-                    classWeighted, heads, layers, maxTokens, positional, pooledBranch).validate();
+                    classWeighted, heads, layers, maxTokens, positional, pooledBranch, stopOn).validate();
         }
     }
 }

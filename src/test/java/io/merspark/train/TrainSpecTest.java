@@ -30,6 +30,7 @@ class TrainSpecTest {
         assertEquals(10, spec.patience());
         assertEquals(6, spec.numClasses());
         assertEquals("auto", spec.device());
+        assertEquals(TrainSpec.STOP_ON_WAF, spec.stopOn());
     }
 
     @Test
@@ -49,12 +50,14 @@ class TrainSpecTest {
             "dropout, dropout=1",
             "patience, patience=0",
             "device, device=tpu",
+            "stopOn, stopOn=accuracy",
             "classes, numClasses=5",
     })
     void namesTheBadField(String field, String change) {
         UnaryOperator<TrainSpec.Builder> edit = switch (change) {
             case "folds=1" -> b -> b.folds(1);
             case "maxEpochs=0" -> b -> b.maxEpochs(0);
+            case "stopOn=accuracy" -> b -> b.stopOn("accuracy");
             case "batchSize=0" -> b -> b.batchSize(0);
             case "learningRate=0" -> b -> b.learningRate(0);
             case "weightDecay=-1" -> b -> b.weightDecay(-1);
