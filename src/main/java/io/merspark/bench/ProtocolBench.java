@@ -76,13 +76,22 @@ public final class ProtocolBench {
     }
 
     public Map<String, List<List<RoundFigures>>> run(String root, List<Config> configs, int seeds, PrintStream out) {
+        return run(root, configs, 1, seeds, out);
+    }
+
+    /**
+     * @param firstSeed the first {@code mer.seed} of the run: a choice screened on seeds 1..N is confirmed on
+     *                  seeds it was not chosen on
+     */
+    public Map<String, List<List<RoundFigures>>> run(String root, List<Config> configs, int firstSeed, int seeds,
+                                                     PrintStream out) {
         String base = root.replaceAll("/+$", "");
         long pool = spark.read().parquet(base + "/manifest")
                 .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.UNLABELED)).count();
         Map<String, List<List<RoundFigures>>> results = new LinkedHashMap<>();
         for (Config config : configs) {
             List<List<RoundFigures>> perSeed = new ArrayList<>();
-            for (int seed = 1; seed <= seeds; seed++) {
+            for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
                 String runRoot = base + "/protocol/runs/" + config.name() + "/seed-" + seed;
                 List<String> extra = new ArrayList<>(config.overrides());
                 extra.add("mer.seed=" + seed);
@@ -107,12 +116,13 @@ public final class ProtocolBench {
             }
             results.put(config.name(), perSeed);
         }
-        String table = table(results, pool, seeds) + "\n" + calibrationTable(results);
+        String table = table(results, pool, firstSeed, seeds) + "\n" + calibrationTable(results) + "\n"
+                + perSeedTable(results, firstSeed);
         out.println();
         out.print(table);
         JobContext any = JobContext.of(spark, settingsWith.apply(List.of()));
         any.storage().writeText(base + "/protocol/protocol.md", table);
-        any.storage().writeText(base + "/protocol/protocol.json", Json.write(json(results, pool, seeds)));
+        any.storage().writeText(base + "/protocol/protocol.json", Json.write(json(results, pool, firstSeed, seeds)));
         return results;
     }
 
@@ -132,9 +142,10 @@ public final class ProtocolBench {
         }
     }
 
-    static String table(Map<String, List<List<RoundFigures>>> results, long pool, int seeds) {
+    static String table(Map<String, List<List<RoundFigures>>> results, long pool, int firstSeed, int seeds) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%d seeds; pool %d clips; mean ± sd over seeds%n%n", seeds, pool));
+        b.append(String.format(Locale.ROOT, "%d seeds (mer.seed %d–%d); pool %d clips; mean ± sd over seeds%n%n", seeds,
+                firstSeed, firstSeed + seeds - 1, pool));
         b.append("| configuration | round | test WAF | gold OOF WAF | accepted | share of pool | precision | regressed |\n");
         b.append("|---|---|---|---|---|---|---|---|\n");
         for (var e : results.entrySet()) {
@@ -179,13 +190,39 @@ public final class ProtocolBench {
         return b.toString();
     }
 
+    /**
+     * Each configuration's last-round test WAF per seed: configurations run on the same seeds share their folds
+     * and initial draws, so their per-seed differences are what tells a gain from seed noise.
+     */
+    static String perSeedTable(Map<String, List<List<RoundFigures>>> results, int firstSeed) {
+        int seeds = results.values().stream().mapToInt(List::size).max().orElse(0);
+        StringBuilder b = new StringBuilder("| configuration | round |");
+        StringBuilder rule = new StringBuilder("|---|---|");
+        for (int i = 0; i < seeds; i++) {
+            b.append(" seed ").append(firstSeed + i).append(" |");
+            rule.append("---|");
+        }
+        b.append('\n').append(rule).append('\n');
+        for (var e : results.entrySet()) {
+            int rounds = e.getValue().stream().mapToInt(List::size).min().orElse(0);
+            b.append("| ").append(e.getKey()).append(" | ").append(rounds).append(" |");
+            for (List<RoundFigures> perSeed : e.getValue()) {
+                b.append(String.format(Locale.ROOT, " %.4f |", perSeed.get(rounds - 1).testWaf()));
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
     private static double nested(Map<String, Object> m, String outer, String key) {
         return m.get(outer) instanceof Map<?, ?> inner && inner.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
-    private static Map<String, Object> json(Map<String, List<List<RoundFigures>>> results, long pool, int seeds) {
+    private static Map<String, Object> json(Map<String, List<List<RoundFigures>>> results, long pool, int firstSeed,
+                                            int seeds) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("seeds", seeds);
+        out.put("first_seed", firstSeed);
         out.put("pool", pool);
         Map<String, Object> configs = new LinkedHashMap<>();
         results.forEach((name, perSeed) -> {

@@ -214,8 +214,12 @@ public final class MerCli implements Callable<Integer> {
                 + " alternated this many times; the ratio is the median of the pairs' (default 3)")
         int pairs;
 
-        @Option(names = "--seeds", defaultValue = "5", description = "models: seeds per model (default 5)")
+        @Option(names = "--seeds", defaultValue = "5", description = "models, protocol: seeds per model or configuration (default 5)")
         int seeds;
+
+        @Option(names = "--first-seed", defaultValue = "1", description = "protocol: the first mer.seed (default 1);"
+                + " confirm a choice screened on seeds 1..N on seeds it was not chosen on")
+        int firstSeed;
 
         @Option(names = "--models", split = ",", defaultValue = "agt,attention,audio,video,text",
                 description = "models: models to compare (default agt,attention,audio,video,text)")
@@ -295,7 +299,7 @@ public final class MerCli implements Callable<Integer> {
                 return withContext(o, true, ExtractStage::preflight, ctx -> {
                     extractIfMissing(ctx);
                     new io.merspark.bench.ProtocolBench(ctx.spark(), o::settings).run(ctx.settings().root(), parsed,
-                            seeds, System.out);
+                            firstSeed, seeds, System.out);
                     return 0;
                 });
             }
