@@ -62,8 +62,9 @@ public final class ProtocolBench {
      * What one round of one seed measured; ECE is on the out-of-fold gold predictions before and after temperature
      * scaling, prior errors are the L1 distance of the EM / BBSE estimates from the test labels' prior (NaN if absent).
      */
-    public record RoundFigures(double testWaf, double cvWaf, long accepted, double precision, boolean regressed,
-                               double eceBefore, double eceAfter, double priorL1Em, double priorL1Bbse) {
+    public record RoundFigures(double testWaf, double cvWaf, double poolWaf, long accepted, double precision,
+                               boolean regressed, double eceBefore, double eceAfter, double priorL1Em,
+                               double priorL1Bbse) {
     }
 
     private final SparkSession spark;
@@ -103,7 +104,8 @@ public final class ProtocolBench {
                 List<Map<String, Object>> metrics = new RoundRunner(ctx).selftrain(config.rounds(), false);
                 List<RoundFigures> rounds = new ArrayList<>();
                 for (Map<String, Object> m : metrics) {
-                    rounds.add(new RoundFigures(num(m, "waf"), num(m, "cv_waf"), (long) num(m, "n_pseudo"),
+                    rounds.add(new RoundFigures(num(m, "waf"), num(m, "cv_waf"), nested(m, "pool_truth", "waf"),
+                            (long) num(m, "n_pseudo"),
                             num(m, "pseudo_accuracy"), Boolean.TRUE.equals(m.get("regressed")),
                             nested(m, "calibration", "ece_before"), nested(m, "calibration", "ece_after"),
                             nested(m, "prior", "l1_em"), nested(m, "prior", "l1_bbse")));
@@ -146,20 +148,25 @@ public final class ProtocolBench {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%d seeds (mer.seed %d–%d); pool %d clips; mean ± sd over seeds%n%n", seeds,
                 firstSeed, firstSeed + seeds - 1, pool));
-        b.append("| configuration | round | test WAF | gold OOF WAF | accepted | share of pool | precision | regressed |\n");
-        b.append("|---|---|---|---|---|---|---|---|\n");
+        b.append("| configuration | round | test WAF | gold OOF WAF | pool WAF (truth) | accepted | share of pool | precision"
+                + " | regressed |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|\n");
         for (var e : results.entrySet()) {
             int rounds = e.getValue().stream().mapToInt(List::size).min().orElse(0);
             for (int r = 0; r < rounds; r++) {
                 int round = r;
                 double[] waf = e.getValue().stream().mapToDouble(x -> x.get(round).testWaf()).toArray();
                 double[] cv = e.getValue().stream().mapToDouble(x -> x.get(round).cvWaf()).toArray();
+                double[] poolWaf = e.getValue().stream().mapToDouble(x -> x.get(round).poolWaf())
+                        .filter(v -> !Double.isNaN(v)).toArray();
                 double[] acc = e.getValue().stream().mapToDouble(x -> x.get(round).accepted()).toArray();
                 double[] prec = e.getValue().stream().mapToDouble(x -> x.get(round).precision())
                         .filter(v -> !Double.isNaN(v)).toArray();
                 long regressed = e.getValue().stream().filter(x -> x.get(round).regressed()).count();
-                b.append(String.format(Locale.ROOT, "| %s | %d | %.4f ± %.4f | %.4f ± %.4f | %.1f ± %.1f | %.3f | %s | %d/%d |%n",
-                        e.getKey(), r + 1, mean(waf), sd(waf), mean(cv), sd(cv), mean(acc), sd(acc),
+                b.append(String.format(Locale.ROOT, "| %s | %d | %.4f ± %.4f | %.4f ± %.4f | %s | %.1f ± %.1f | %.3f | %s | %d/%d |%n",
+                        e.getKey(), r + 1, mean(waf), sd(waf), mean(cv), sd(cv),
+                        poolWaf.length == 0 ? "–" : String.format(Locale.ROOT, "%.4f ± %.4f", mean(poolWaf), sd(poolWaf)),
+                        mean(acc), sd(acc),
                         pool == 0 ? 0 : mean(acc) / pool,
                         prec.length == 0 ? "–" : String.format(Locale.ROOT, "%.3f ± %.3f", mean(prec), sd(prec)),
                         regressed, e.getValue().size()));
@@ -233,6 +240,7 @@ public final class ProtocolBench {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("test_waf", f.testWaf());
                     m.put("cv_waf", f.cvWaf());
+                    m.put("pool_waf", Double.isNaN(f.poolWaf()) ? null : f.poolWaf());
                     m.put("accepted", f.accepted());
                     m.put("precision", Double.isNaN(f.precision()) ? null : f.precision());
                     m.put("regressed", f.regressed());

@@ -5,6 +5,7 @@ import io.merspark.config.SettingsException;
 import io.merspark.evaluate.ClassificationMetrics;
 import io.merspark.evaluate.ConfusionCounter;
 import io.merspark.evaluate.MetricsReport;
+import io.merspark.evaluate.PoolTruthMetrics;
 import io.merspark.evaluate.PseudoLabelAccuracy;
 import io.merspark.evaluate.PseudoLabelCounts;
 import io.merspark.features.PooledFeatures;
@@ -362,6 +363,17 @@ public final class RoundStages {
                 PseudoLabelAccuracy.Result acc = PseudoLabelAccuracy.of(pseudo, PseudoLabelAccuracy.readTruth(ctx.spark(), s.truth()));
                 report = report.with("pseudo_accuracy", acc.accuracy()).with("pseudo_matched", acc.matched());
             }
+        }
+        ClassificationMetrics pool = !s.truth().isBlank() && ctx.storage().exists(ctx.layout().scores(round))
+                ? PoolTruthMetrics.of(ctx.spark().read().parquet(ctx.layout().scores(round)),
+                        PseudoLabelAccuracy.readTruth(ctx.spark(), s.truth()), s.classes())
+                : null;
+        if (pool != null && pool.total() > 0) {
+            Map<String, Object> poolJson = new LinkedHashMap<>();
+            poolJson.put("rows", pool.total());
+            poolJson.put("waf", pool.waf());
+            poolJson.put("accuracy", pool.accuracy());
+            report = report.with("pool_truth", poolJson);
         }
         String json = report.toJson();
         ctx.storage().writeText(ctx.layout().metrics(round), json);

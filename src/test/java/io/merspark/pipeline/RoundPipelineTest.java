@@ -121,6 +121,22 @@ class RoundPipelineTest {
         }
         assertEquals(pseudo.count(), json.get("n_pseudo").asLong());
         assertEquals(m.get("waf"), json.get("waf").asDouble());
+
+        // pool_truth: every scored pool row's prediction against the held-back truth, counted here by hand
+        Map<String, String> truth = new java.util.HashMap<>();
+        List<String> truthLines = Files.readAllLines(SparkTestSession.dataDir().resolve("tiny/unlabeled_truth.csv"));
+        for (String line : truthLines.subList(1, truthLines.size())) {
+            String[] f = line.split(",");
+            truth.put(f[0], f[1]);
+        }
+        List<Row> scoredRows = scores.select("sample_id", "pred").collectAsList();
+        int[] labels = scoredRows.stream().mapToInt(r -> ctx.settings().classes().indexOf(truth.get(r.getString(0)))).toArray();
+        int[] preds = scoredRows.stream().mapToInt(r -> r.getInt(1)).toArray();
+        var expected = io.merspark.evaluate.ClassificationMetrics.fromLabels(labels, preds, 6);
+        JsonNode pool = json.get("pool_truth");
+        assertEquals(12, pool.get("rows").asLong());
+        assertEquals(expected.waf(), pool.get("waf").asDouble(), 1e-12);
+        assertEquals(expected.accuracy(), pool.get("accuracy").asDouble(), 1e-12);
     }
 
     @Test
