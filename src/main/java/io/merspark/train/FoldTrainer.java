@@ -260,20 +260,14 @@ final class FoldTrainer {
 
     /** Mean cross-entropy of the validation rows' labels under softmax(logits), unweighted (gold rows). */
     static double crossEntropy(float[][] logits, SampleSource source, int[] validation) {
-        double sum = 0;
-        for (int i = 0; i < validation.length; i++) {
-            float[] z = logits[i];
-            double max = Double.NEGATIVE_INFINITY;
-            for (float v : z) {
-                max = Math.max(max, v);
-            }
-            double norm = 0;
-            for (float v : z) {
-                norm += Math.exp(v - max);
-            }
-            sum += max + Math.log(norm) - z[source.label(validation[i])];
+        if (validation.length == 0) {
+            return 0;
         }
-        return validation.length == 0 ? 0 : sum / validation.length;
+        int[] labels = new int[validation.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = source.label(validation[i]);
+        }
+        return TemperatureScaling.nll(logits, labels, 1);
     }
 
     /** Fisher–Yates with the fold's generator (the same sequence as {@code Collections.shuffle}). */
