@@ -126,7 +126,8 @@ public final class ExecutorFolds implements FoldRunner {
             synchronized (ENGINE_LOCK) {
                 FusionTrainer.useThreads(threads);
                 try (TokenCache cache = TokenCache.attach(file, index)) {
-                    return new FoldTrainer(spec, FusionDevices.resolve(spec.device())).train(job, cache);
+                    FoldTrainer trainer = new FoldTrainer(spec, FusionDevices.resolve(spec.device()));
+                    return FiniteFoldRetry.train(job.fold(), () -> trainer.train(job, cache));
                 }
             }
         } finally {

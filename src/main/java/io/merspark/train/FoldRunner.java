@@ -19,7 +19,7 @@ public interface FoldRunner {
             FoldTrainer trainer = new FoldTrainer(spec, FusionDevices.resolve(spec.device()));
             List<FoldResult> out = new ArrayList<>(jobs.size());
             for (FoldJob job : jobs) {
-                out.add(trainer.train(job, source));
+                out.add(FiniteFoldRetry.train(job.fold(), () -> trainer.train(job, source)));
             }
             return out;
         };

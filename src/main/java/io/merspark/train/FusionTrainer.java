@@ -100,14 +100,27 @@ public final class FusionTrainer {
 
     /** A member whose validation logits are not all finite would score NaN probabilities: refuse the ensemble. */
     static void requireFinite(FoldResult result) {
+        Float bad = firstNonFinite(result);
+        if (bad != null) {
+            throw new IllegalStateException("fold " + result.metrics().fold() + " produced a non-finite validation logit ("
+                    + bad + ") in each of " + FiniteFoldRetry.ATTEMPTS + " trainings; the ensemble is not saved");
+        }
+    }
+
+    /** Whether every kept validation logit of the fold is finite. */
+    static boolean finite(FoldResult result) {
+        return firstNonFinite(result) == null;
+    }
+
+    private static Float firstNonFinite(FoldResult result) {
         for (float[] row : result.validationLogits()) {
             for (float v : row) {
                 if (!Float.isFinite(v)) {
-                    throw new IllegalStateException("fold " + result.metrics().fold()
-                            + " produced a non-finite validation logit (" + v + "); the ensemble is not saved");
+                    return v;
                 }
             }
         }
+        return null;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,5 +45,41 @@ class FoldRunnerTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> new FusionTrainer().train(SampleSource.of(rows), spec, FoldPlan.allGold(30), poisoned));
         assertTrue(e.getMessage().contains("fold 1") && e.getMessage().contains("NaN"), e.getMessage());
+    }
+
+    @Test
+    void aFoldThatWentNonFiniteIsTrainedAgainAndOneThatStaysSoIsGivenUpAfterTheLastAttempt() {
+        List<FusionSample> rows = SyntheticFusionData.small(2).samples(30, 0.0, 4);
+        TrainSpec spec = SyntheticFusionData.quickSpec().maxEpochs(2).seed(3).build();
+        FoldJob job = new FoldJob(0, java.util.stream.IntStream.range(0, 20).toArray(),
+                java.util.stream.IntStream.range(20, 30).toArray());
+        FoldResult good = new FoldTrainer(spec, ai.djl.Device.cpu()).train(job, SampleSource.of(rows));
+        float[][] nan = new float[good.validationLogits().length][];
+        for (int i = 0; i < nan.length; i++) {
+            nan[i] = good.validationLogits()[i].clone();
+        }
+        nan[3][1] = Float.NaN;
+        FoldResult bad = new FoldResult(good.scaler(), good.params(), good.metrics(), nan);
+
+        int[] calls = {0};
+        FoldResult once = FiniteFoldRetry.train(0, () -> calls[0]++ == 0 ? bad : good);
+        assertEquals(2, calls[0]);
+        assertSame(good, once);
+
+        calls[0] = 0;
+        FoldResult always = FiniteFoldRetry.train(0, () -> {
+            calls[0]++;
+            return bad;
+        });
+        assertEquals(FiniteFoldRetry.ATTEMPTS, calls[0]);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> FusionTrainer.requireFinite(always));
+        assertTrue(e.getMessage().contains("fold 0") && e.getMessage().contains("each of 3 trainings"), e.getMessage());
+
+        calls[0] = 0;
+        FiniteFoldRetry.train(0, () -> {
+            calls[0]++;
+            return good;
+        });
+        assertEquals(1, calls[0], "a finite fold trains once");
     }
 }
