@@ -198,8 +198,8 @@ public final class ProtocolBench {
     }
 
     /**
-     * Each configuration's last-round test WAF per seed: configurations run on the same seeds share their folds
-     * and initial draws, so their per-seed differences are what tells a gain from seed noise.
+     * Each configuration's last-round test WAF per seed: configurations of one run on the same seed share their
+     * folds and initial draws, so their per-seed differences show how much of a gap is seed noise.
      */
     static String perSeedTable(Map<String, List<List<RoundFigures>>> results, int firstSeed) {
         int seeds = results.values().stream().mapToInt(List::size).max().orElse(0);
