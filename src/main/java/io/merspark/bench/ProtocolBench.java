@@ -90,6 +90,7 @@ public final class ProtocolBench {
         long pool = spark.read().parquet(base + "/manifest")
                 .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.UNLABELED)).count();
         Map<String, List<List<RoundFigures>>> results = new LinkedHashMap<>();
+        List<String> failed = new ArrayList<>();
         for (Config config : configs) {
             List<List<RoundFigures>> perSeed = new ArrayList<>();
             for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
@@ -101,7 +102,17 @@ public final class ProtocolBench {
                 JobContext ctx = JobContext.of(spark, s);
                 prepare(ctx, base, runRoot);
                 long t0 = System.nanoTime();
-                List<Map<String, Object>> metrics = new RoundRunner(ctx).selftrain(config.rounds(), false);
+                List<Map<String, Object>> metrics;
+                try {
+                    metrics = new RoundRunner(ctx).selftrain(config.rounds(), false);
+                } catch (RuntimeException e) {
+                    // one seed's failure (e.g. a fold that stayed non-finite) must not cost the other seeds' hours;
+                    // its complete rounds are kept and a rerun resumes it
+                    out.printf(Locale.ROOT, "  %-14s seed %d: FAILED: %s%n", config.name(), seed, e.getMessage());
+                    failed.add(config.name() + " seed " + seed + ": " + e.getMessage());
+                    perSeed.add(List.of());
+                    continue;
+                }
                 List<RoundFigures> rounds = new ArrayList<>();
                 for (Map<String, Object> m : metrics) {
                     rounds.add(new RoundFigures(num(m, "waf"), num(m, "cv_waf"), nested(m, "pool_truth", "waf"),
@@ -125,6 +136,10 @@ public final class ProtocolBench {
         JobContext any = JobContext.of(spark, settingsWith.apply(List.of()));
         any.storage().writeText(base + "/protocol/protocol.md", table);
         any.storage().writeText(base + "/protocol/protocol.json", Json.write(json(results, pool, firstSeed, seeds)));
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException("bench protocol: " + failed.size() + " seed run(s) failed (the tables"
+                    + " leave them out; a rerun resumes them): " + String.join("; ", failed));
+        }
         return results;
     }
 
@@ -152,24 +167,25 @@ public final class ProtocolBench {
                 + " | regressed |\n");
         b.append("|---|---|---|---|---|---|---|---|---|\n");
         for (var e : results.entrySet()) {
-            int rounds = e.getValue().stream().mapToInt(List::size).min().orElse(0);
+            List<List<RoundFigures>> done = completed(e.getValue());
+            int rounds = done.stream().mapToInt(List::size).min().orElse(0);
             for (int r = 0; r < rounds; r++) {
                 int round = r;
-                double[] waf = e.getValue().stream().mapToDouble(x -> x.get(round).testWaf()).toArray();
-                double[] cv = e.getValue().stream().mapToDouble(x -> x.get(round).cvWaf()).toArray();
-                double[] poolWaf = e.getValue().stream().mapToDouble(x -> x.get(round).poolWaf())
+                double[] waf = done.stream().mapToDouble(x -> x.get(round).testWaf()).toArray();
+                double[] cv = done.stream().mapToDouble(x -> x.get(round).cvWaf()).toArray();
+                double[] poolWaf = done.stream().mapToDouble(x -> x.get(round).poolWaf())
                         .filter(v -> !Double.isNaN(v)).toArray();
-                double[] acc = e.getValue().stream().mapToDouble(x -> x.get(round).accepted()).toArray();
-                double[] prec = e.getValue().stream().mapToDouble(x -> x.get(round).precision())
+                double[] acc = done.stream().mapToDouble(x -> x.get(round).accepted()).toArray();
+                double[] prec = done.stream().mapToDouble(x -> x.get(round).precision())
                         .filter(v -> !Double.isNaN(v)).toArray();
-                long regressed = e.getValue().stream().filter(x -> x.get(round).regressed()).count();
+                long regressed = done.stream().filter(x -> x.get(round).regressed()).count();
                 b.append(String.format(Locale.ROOT, "| %s | %d | %.4f ± %.4f | %.4f ± %.4f | %s | %.1f ± %.1f | %.3f | %s | %d/%d |%n",
                         e.getKey(), r + 1, mean(waf), sd(waf), mean(cv), sd(cv),
                         poolWaf.length == 0 ? "–" : String.format(Locale.ROOT, "%.4f ± %.4f", mean(poolWaf), sd(poolWaf)),
                         mean(acc), sd(acc),
                         pool == 0 ? 0 : mean(acc) / pool,
                         prec.length == 0 ? "–" : String.format(Locale.ROOT, "%.3f ± %.3f", mean(prec), sd(prec)),
-                        regressed, e.getValue().size()));
+                        regressed, done.size()));
             }
         }
         return b.toString();
@@ -181,13 +197,14 @@ public final class ProtocolBench {
         b.append("| configuration | round | OOF ECE before | OOF ECE after | prior L1 (EM) | prior L1 (BBSE) |\n");
         b.append("|---|---|---|---|---|---|\n");
         for (var e : results.entrySet()) {
-            int rounds = e.getValue().stream().mapToInt(List::size).min().orElse(0);
+            List<List<RoundFigures>> done = completed(e.getValue());
+            int rounds = done.stream().mapToInt(List::size).min().orElse(0);
             for (int r = 0; r < rounds; r++) {
                 int round = r;
                 b.append("| ").append(e.getKey()).append(" | ").append(r + 1);
                 for (java.util.function.ToDoubleFunction<RoundFigures> f : List.<java.util.function.ToDoubleFunction<RoundFigures>>of(
                         RoundFigures::eceBefore, RoundFigures::eceAfter, RoundFigures::priorL1Em, RoundFigures::priorL1Bbse)) {
-                    double[] v = e.getValue().stream().mapToDouble(x -> f.applyAsDouble(x.get(round)))
+                    double[] v = done.stream().mapToDouble(x -> f.applyAsDouble(x.get(round)))
                             .filter(x -> !Double.isNaN(x)).toArray();
                     b.append(" | ").append(v.length == 0 ? "–" : String.format(Locale.ROOT, "%.4f ± %.4f", mean(v), sd(v)));
                 }
@@ -211,14 +228,19 @@ public final class ProtocolBench {
         }
         b.append('\n').append(rule).append('\n');
         for (var e : results.entrySet()) {
-            int rounds = e.getValue().stream().mapToInt(List::size).min().orElse(0);
+            int rounds = completed(e.getValue()).stream().mapToInt(List::size).min().orElse(0);
             b.append("| ").append(e.getKey()).append(" | ").append(rounds).append(" |");
             for (List<RoundFigures> perSeed : e.getValue()) {
-                b.append(String.format(Locale.ROOT, " %.4f |", perSeed.get(rounds - 1).testWaf()));
+                b.append(perSeed.isEmpty() ? " – |" : String.format(Locale.ROOT, " %.4f |", perSeed.get(rounds - 1).testWaf()));
             }
             b.append('\n');
         }
         return b.toString();
+    }
+
+    /** The seeds that ran (a failed seed's entry is empty). */
+    private static List<List<RoundFigures>> completed(List<List<RoundFigures>> perSeed) {
+        return perSeed.stream().filter(r -> !r.isEmpty()).toList();
     }
 
     private static double nested(Map<String, Object> m, String outer, String key) {

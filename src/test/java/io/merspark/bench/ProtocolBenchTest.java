@@ -44,4 +44,19 @@ class ProtocolBenchTest {
                 | logreg | 1 | 0.6100 | 0.6300 |
                 """, ProtocolBench.perSeedTable(results(), 6));
     }
+
+    @Test
+    void aFailedSeedIsLeftOutOfTheMeansAndShownAsADash() {
+        Map<String, List<List<ProtocolBench.RoundFigures>>> results = new LinkedHashMap<>();
+        results.put("agt", List.of(List.of(round(0.60, 0.66, 16, 0.9)), List.of(), List.of(round(0.64, 0.70, 16, 0.8))));
+        String table = ProtocolBench.table(results, 264, 1, 3);
+        assertTrue(table.contains("| agt | 1 | 0.6200 ± 0.0283 | 0.6800 ± 0.0283 | 0.5200 ± 0.0283 |"), table);
+        assertTrue(table.contains("| 0/2 |"), table);
+        assertTrue(ProtocolBench.calibrationTable(results).contains("| agt | 1 | 0.1000 ± 0.0000 |"));
+        assertEquals("""
+                | configuration | round | seed 1 | seed 2 | seed 3 |
+                |---|---|---|---|---|
+                | agt | 1 | 0.6000 | – | 0.6400 |
+                """, ProtocolBench.perSeedTable(results, 1));
+    }
 }
