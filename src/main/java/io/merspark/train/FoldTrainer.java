@@ -27,8 +27,8 @@ import java.util.Random;
 
 /**
  * Trains one fresh fusion block (baseline or AGT) on a fold's training rows, early-stopping on the fold's
- * validation WAF or cross-entropy ({@link TrainSpec#stopOn()}) and keeping the parameters of the best epoch. Rows are read from the {@link SampleSource}
- * one mini-batch at a time, so only a batch of features is in memory at once.
+ * validation WAF or cross-entropy ({@link TrainSpec#stopOn()}) and keeping the parameters of the best epoch. Rows
+ * are read from the {@link SampleSource} one mini-batch at a time, so only a batch of features is in memory at once.
  */
 final class FoldTrainer {
 
@@ -138,6 +138,7 @@ final class FoldTrainer {
                            int[] train, int[] validation) {
         int[] order = train.clone();
         EarlyStopping stopping = new EarlyStopping(spec.stopOn(), spec.patience(), spec.maxEpochs());
+        int[] validationLabels = labels(source, validation);
         double bestWaf = Double.NEGATIVE_INFINITY;
         double bestAccuracy = 0;
         long[][] bestConfusion = null;
@@ -150,8 +151,8 @@ final class FoldTrainer {
             shuffle(order, shuffler);
             double loss = trainEpoch(trainer, scaler, classWeights, modalityDropout, source, order, EpochPhases.UNTIMED);
             float[][] logits = validationLogits(trainer, scaler, source, validation);
-            ClassificationMetrics val = metrics(logits, source, validation);
-            double valLoss = crossEntropy(logits, source, validation);
+            ClassificationMetrics val = metrics(logits, validationLabels);
+            double valLoss = crossEntropy(logits, validationLabels);
             double seconds = (System.nanoTime() - t0) / 1e9;
             int epoch = stopping.epochs();
             boolean better = stopping.offer(val.waf(), valLoss);
@@ -248,26 +249,26 @@ final class FoldTrainer {
         return out;
     }
 
-    private ClassificationMetrics metrics(float[][] logits, SampleSource source, int[] validation) {
-        int[] truth = new int[validation.length];
-        int[] pred = new int[validation.length];
-        for (int i = 0; i < validation.length; i++) {
-            truth[i] = source.label(validation[i]);
+    private ClassificationMetrics metrics(float[][] logits, int[] labels) {
+        int[] pred = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
             pred[i] = argmax(logits[i]);
         }
-        return ClassificationMetrics.fromLabels(truth, pred, spec.numClasses());
+        return ClassificationMetrics.fromLabels(labels, pred, spec.numClasses());
     }
 
-    /** Mean cross-entropy of the validation rows' labels under softmax(logits), unweighted (gold rows). */
-    static double crossEntropy(float[][] logits, SampleSource source, int[] validation) {
-        if (validation.length == 0) {
-            return 0;
+    /** The rows' labels, in the rows' order. */
+    static int[] labels(SampleSource source, int[] rows) {
+        int[] labels = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            labels[i] = source.label(rows[i]);
         }
-        int[] labels = new int[validation.length];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = source.label(validation[i]);
-        }
-        return TemperatureScaling.nll(logits, labels, 1);
+        return labels;
+    }
+
+    /** Mean cross-entropy of the labels under softmax(logits), unweighted (gold rows); 0 for no rows. */
+    static double crossEntropy(float[][] logits, int[] labels) {
+        return labels.length == 0 ? 0 : TemperatureScaling.nll(logits, labels, 1);
     }
 
     /** Fisher–Yates with the fold's generator (the same sequence as {@code Collections.shuffle}). */

@@ -78,8 +78,9 @@ class EarlyStoppingTest {
         float[][] logits = {{0f, 0f}, {(float) Math.log(3), 0f}, {1000f, 0f}};
         // rows a, b: log 2 and log 4; row c (picked from the middle, order given by the index array): ~0
         assertEquals((Math.log(2) + Math.log(4)) / 2, FoldTrainer.crossEntropy(
-                new float[][] {logits[0], logits[1]}, source, new int[] {0, 1}), 1e-6);
-        assertEquals(0, FoldTrainer.crossEntropy(new float[][] {logits[2]}, source, new int[] {2}), 1e-9);
+                new float[][] {logits[0], logits[1]}, FoldTrainer.labels(source, new int[] {0, 1})), 1e-6);
+        assertEquals(0, FoldTrainer.crossEntropy(new float[][] {logits[2]}, FoldTrainer.labels(source, new int[] {2})),
+                1e-9);
     }
 
     /**
@@ -100,8 +101,9 @@ class EarlyStoppingTest {
         // patience = max-epochs: both run all 30 epochs of the same trajectory
         assertEquals(30, onWaf.metrics().epochsRun());
         assertEquals(30, onLoss.metrics().epochsRun());
-        double lossOfLossEpoch = FoldTrainer.crossEntropy(onLoss.validationLogits(), source, validation);
-        double lossOfWafEpoch = FoldTrainer.crossEntropy(onWaf.validationLogits(), source, validation);
+        int[] labels = FoldTrainer.labels(source, validation);
+        double lossOfLossEpoch = FoldTrainer.crossEntropy(onLoss.validationLogits(), labels);
+        double lossOfWafEpoch = FoldTrainer.crossEntropy(onWaf.validationLogits(), labels);
         assertTrue(lossOfLossEpoch <= lossOfWafEpoch, lossOfLossEpoch + " vs " + lossOfWafEpoch);
         assertTrue(onWaf.metrics().waf() >= onLoss.metrics().waf());
         // on this noisy data the two criteria keep different epochs (else the test would not tell them apart)
