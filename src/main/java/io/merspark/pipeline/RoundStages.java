@@ -351,6 +351,7 @@ public final class RoundStages {
         for (Map.Entry<String, Object> e : extra.entrySet()) {
             report = report.with(e.getKey(), e.getValue());
         }
+        Dataset<Row> truth = s.truth().isBlank() ? null : PseudoLabelAccuracy.readTruth(ctx.spark(), s.truth());
         String pseudoDir = ctx.layout().pseudo(round);
         if (ctx.storage().exists(pseudoDir)) {
             Dataset<Row> pseudo = ctx.spark().read().parquet(pseudoDir);
@@ -359,14 +360,13 @@ public final class RoundStages {
             }
             report = report.with("n_pseudo", pseudo.count())
                     .with("accepted_per_class", PseudoLabelCounts.perClass(pseudo, "label", s.classes()));
-            if (!s.truth().isBlank()) {
-                PseudoLabelAccuracy.Result acc = PseudoLabelAccuracy.of(pseudo, PseudoLabelAccuracy.readTruth(ctx.spark(), s.truth()));
+            if (truth != null) {
+                PseudoLabelAccuracy.Result acc = PseudoLabelAccuracy.of(pseudo, truth);
                 report = report.with("pseudo_accuracy", acc.accuracy()).with("pseudo_matched", acc.matched());
             }
         }
-        ClassificationMetrics pool = !s.truth().isBlank() && ctx.storage().exists(ctx.layout().scores(round))
-                ? PoolTruthMetrics.of(ctx.spark().read().parquet(ctx.layout().scores(round)),
-                        PseudoLabelAccuracy.readTruth(ctx.spark(), s.truth()), s.classes())
+        ClassificationMetrics pool = truth != null && ctx.storage().exists(ctx.layout().scores(round))
+                ? PoolTruthMetrics.of(ctx.spark().read().parquet(ctx.layout().scores(round)), truth, s.classes())
                 : null;
         if (pool != null && pool.total() > 0) {
             Map<String, Object> poolJson = new LinkedHashMap<>();
