@@ -80,7 +80,8 @@ public record Settings(
     public record TrainSettings(String model, int folds, int maxEpochs, int batchSize, double learningRate,
                                 double weightDecay, int hidden, double dropout, int patience, String device,
                                 double modalityDropout, String loss, int threads, AgtSettings agt,
-                                int pseudoBudget, LogRegSettings logreg, String foldPlacement, String stopOn)
+                                int pseudoBudget, LogRegSettings logreg, String foldPlacement, String stopOn,
+                                int repeats, double labelSmoothing)
             implements Serializable {
 
         /** The modalities the model reads: all extracted ones, or the single one a single-modality model names. */
@@ -191,7 +192,9 @@ public record Settings(
                 nonNegativeInt(c, "mer.train.pseudo-budget"),
                 logreg(c),
                 oneOf(c, "mer.train.fold-placement", FOLD_PLACEMENTS),
-                oneOf(c, "mer.train.stop-on", STOP_ONS));
+                oneOf(c, "mer.train.stop-on", STOP_ONS),
+                positive(c, "mer.train.repeats"),
+                fraction(c, "mer.train.label-smoothing", true));
         String model = train.model();
         if (MODALITIES.contains(model) && !modalities.contains(model)) {
             throw new SettingsException("mer.train.model: '" + model + "' is not among mer.extract.modalities " + modalities);

@@ -182,6 +182,8 @@ public final class TrainingSet {
                 .dropout(t.dropout())
                 .patience(t.patience())
                 .stopOn(t.stopOn())
+                .repeats(t.repeats())
+                .labelSmoothing(t.labelSmoothing())
                 .seed(seed)
                 .device(t.device())
                 .modalityDropout(t.modalityDropout())

@@ -199,12 +199,12 @@ final class FoldTrainer {
             List<FusionSample> rows = source.read(Arrays.copyOfRange(order, start, end)).stream()
                     .map(s -> modalityDropout.apply(s, modalities))
                     .toList();
-            float[] oneHot = new float[batch * numClasses];
+            float[] oneHot = targets(rows.stream().mapToInt(FusionSample::label).toArray(), numClasses,
+                    spec.labelSmoothing());
             float[] weights = new float[batch];
             double weightSum = 0;
             for (int b = 0; b < batch; b++) {
                 FusionSample s = rows.get(b);
-                oneHot[b * numClasses + s.label()] = 1f;
                 weights[b] = s.weight() * classWeights[s.label()];
                 weightSum += weights[b];
             }
@@ -232,6 +232,21 @@ final class FoldTrainer {
             }
         }
         return lossSum / order.length;
+    }
+
+    /**
+     * Row-major (rows, classes) training targets: one-hot, or with label smoothing ε, 1 − ε + ε/C on the label and
+     * ε/C on every other class (each row still sums to 1).
+     */
+    static float[] targets(int[] labels, int numClasses, double smoothing) {
+        float[] out = new float[labels.length * numClasses];
+        float off = (float) (smoothing / numClasses);
+        float on = (float) (1 - smoothing + smoothing / numClasses);
+        Arrays.fill(out, off);
+        for (int b = 0; b < labels.length; b++) {
+            out[b * numClasses + labels[b]] = on;
+        }
+        return out;
     }
 
     /** (validation rows, classes) logits of the model in its current state. */

@@ -26,7 +26,7 @@ public final class FusionTrainer {
 
     /**
      * @param samples labelled rows (label in [0, numClasses), weight finite and >= 0, at least one modality)
-     * @return an ensemble of {@code spec.folds()} members; the caller closes it
+     * @return an ensemble of {@code spec.members()} (folds × repeats) members; the caller closes it
      */
     public FusionEnsemble train(List<FusionSample> samples, TrainSpec spec) {
         return train(SampleSource.of(samples), spec);
@@ -53,21 +53,15 @@ public final class FusionTrainer {
             throw new IllegalArgumentException("need at least folds (" + spec.folds() + ") gold rows, got " + plan.goldCount());
         }
         Device device = FusionDevices.resolve(spec.device());
-        int[] foldOf = folds(source, spec, plan);
-        LOG.info("training {} {} folds on {} rows ({} gold, {}), device {}", spec.folds(), spec.model(), source.size(),
+        List<FoldJob> jobs = jobs(source, spec, plan);
+        LOG.info("training {} {} folds{} on {} rows ({} gold, {}), device {}", spec.folds(), spec.model(),
+                spec.repeats() > 1 ? " x " + spec.repeats() + " repeats" : "", source.size(),
                 plan.goldCount(), plan.grouped() ? "group folds" : "stratified folds", device);
-        List<FoldJob> jobs = new ArrayList<>(spec.folds());
-        for (int fold = 0; fold < spec.folds(); fold++) {
-            int f = fold;
-            jobs.add(new FoldJob(fold,
-                    java.util.stream.IntStream.range(0, foldOf.length).filter(i -> foldOf[i] != f).toArray(),
-                    java.util.stream.IntStream.range(0, foldOf.length).filter(i -> foldOf[i] == f).toArray()));
-        }
         List<FoldResult> results = runner.run(spec, source, jobs);
 
-        List<EnsembleMember> members = new ArrayList<>(spec.folds());
-        List<float[]> oofLogits = new ArrayList<>();
-        List<Integer> oofLabels = new ArrayList<>();
+        List<EnsembleMember> members = new ArrayList<>(jobs.size());
+        float[][] oofSum = new float[source.size()][];
+        int[] oofCount = new int[source.size()];
         try {
             for (int k = 0; k < jobs.size(); k++) {
                 FoldResult result = results.get(k);
@@ -78,15 +72,35 @@ public final class FusionTrainer {
                 requireFinite(result);
                 members.add(EnsembleMember.create(spec, device, result.scaler(), result.metrics(), result.params()));
                 for (int i = 0; i < validation.length; i++) {
-                    oofLogits.add(result.validationLogits()[i]);
-                    oofLabels.add(source.label(validation[i]));
+                    float[] logits = result.validationLogits()[i];
+                    int row = validation[i];
+                    if (oofSum[row] == null) {
+                        oofSum[row] = new float[logits.length];
+                    }
+                    for (int c = 0; c < logits.length; c++) {
+                        oofSum[row][c] += logits[c];
+                    }
+                    oofCount[row]++;
                 }
             }
         } catch (RuntimeException e) {
             members.forEach(EnsembleMember::close);
             throw e;
         }
-        // Each gold row's logits come from the one member that did not train on it: an honest calibration set.
+        // Each gold row's logits come from the members that did not train on it (one per repeat, averaged as the
+        // ensemble averages its members): an honest calibration set.
+        List<float[]> oofLogits = new ArrayList<>();
+        List<Integer> oofLabels = new ArrayList<>();
+        for (int row = 0; row < oofSum.length; row++) {
+            if (oofCount[row] > 0) {
+                float[] mean = oofSum[row];
+                for (int c = 0; c < mean.length; c++) {
+                    mean[c] /= oofCount[row];
+                }
+                oofLogits.add(mean);
+                oofLabels.add(source.label(row));
+            }
+        }
         TemperatureScaling.Fit calibration = TemperatureScaling.fit(oofLogits.toArray(float[][]::new),
                 oofLabels.stream().mapToInt(Integer::intValue).toArray());
         FusionEnsemble ensemble = new FusionEnsemble(spec, members, calibration.temperature(), calibration);
@@ -96,6 +110,29 @@ public final class FusionTrainer {
                 String.format(Locale.ROOT, "%.4f", calibration.eceBefore()),
                 String.format(Locale.ROOT, "%.4f", calibration.eceAfter()));
         return ensemble;
+    }
+
+    /**
+     * The training jobs: for each repeat r, the gold rows dealt into k folds in that repeat's seeded order (repeat 0
+     * uses the spec's seed, so one repeat is the plain k-fold), fold f of repeat r being job {@code r·k + f}.
+     */
+    static List<FoldJob> jobs(SampleSource source, TrainSpec spec, FoldPlan plan) {
+        List<FoldJob> jobs = new ArrayList<>(spec.members());
+        for (int r = 0; r < spec.repeats(); r++) {
+            int[] foldOf = folds(source, spec, plan, repeatSeed(spec.seed(), r));
+            for (int f = 0; f < spec.folds(); f++) {
+                int fold = f;
+                jobs.add(new FoldJob(r * spec.folds() + f,
+                        java.util.stream.IntStream.range(0, foldOf.length).filter(i -> foldOf[i] != fold).toArray(),
+                        java.util.stream.IntStream.range(0, foldOf.length).filter(i -> foldOf[i] == fold).toArray()));
+            }
+        }
+        return jobs;
+    }
+
+    /** The fold-assignment seed of repeat {@code r}; repeat 0 keeps the run's seed. */
+    static long repeatSeed(long seed, int r) {
+        return r == 0 ? seed : seed ^ (0x9E3779B97F4A7C15L * r);
     }
 
     /** A member whose validation logits are not all finite would score NaN probabilities: refuse the ensemble. */
@@ -128,8 +165,12 @@ public final class FusionTrainer {
      * so in every fold's training rows). With every row gold and no groups this is the plain stratified split.
      */
     static int[] folds(SampleSource source, TrainSpec spec, FoldPlan plan) {
+        return folds(source, spec, plan, spec.seed());
+    }
+
+    private static int[] folds(SampleSource source, TrainSpec spec, FoldPlan plan, long seed) {
         int[] labels = java.util.stream.IntStream.range(0, source.size()).map(source::label).toArray();
-        return folds(labels, plan, spec.numClasses(), spec.folds(), spec.seed());
+        return folds(labels, plan, spec.numClasses(), spec.folds(), seed);
     }
 
     /** As above over a label per row (any model's training rows: the logistic regression uses the same folds). */

@@ -34,6 +34,10 @@ import java.util.List;
  * @param stopOn       what early stopping and the kept epoch follow on the fold's (gold) validation rows:
  *                     {@link #STOP_ON_WAF} (the highest WAF) or {@link #STOP_ON_LOSS} (the lowest mean cross-entropy);
  *                     null in files written before it existed (waf)
+ * @param repeats      times the gold rows are dealt into k folds, each time in a new seeded order: the ensemble has
+ *                     {@code folds · repeats} members and every gold row {@code repeats} out-of-fold predictions;
+ *                     0 in files written before it existed (1)
+ * @param labelSmoothing share ε of each training target spread evenly over the classes ((1 − ε) on the label)
  */
 public record TrainSpec(
         List<String> modalities,
@@ -58,7 +62,9 @@ public record TrainSpec(
         int[] maxTokens,
         String positional,
         String pooledBranch,
-        String stopOn) implements java.io.Serializable {
+        String stopOn,
+        int repeats,
+        double labelSmoothing) implements java.io.Serializable {
 
     public static final String ATTENTION = "attention";
     public static final String AGT = "agt";
@@ -98,6 +104,13 @@ public record TrainSpec(
         positional = positional == null ? POSITIONAL_NONE : positional;
         pooledBranch = pooledBranch == null ? POOLED_NONE : pooledBranch;
         stopOn = stopOn == null ? STOP_ON_WAF : stopOn;
+        repeats = repeats == 0 ? 1 : repeats;
+    }
+
+    /** Members of the ensemble: one per fold of each repeat. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public int members() {
+        return folds * repeats;
     }
 
     @Override
@@ -127,7 +140,7 @@ public record TrainSpec(
                 && model.equals(t.model) && modalityDropout == t.modalityDropout && classWeighted == t.classWeighted
                 && heads == t.heads && layers == t.layers && java.util.Arrays.equals(maxTokens, t.maxTokens)
                 && positional.equals(t.positional) && pooledBranch.equals(t.pooledBranch)
-                && stopOn.equals(t.stopOn);
+                && stopOn.equals(t.stopOn) && repeats == t.repeats && labelSmoothing == t.labelSmoothing;
     }
 
     @Override
@@ -135,7 +148,7 @@ public record TrainSpec(
         return java.util.Objects.hash(modalities, java.util.Arrays.hashCode(inputDims), numClasses, classes, folds,
                 maxEpochs, batchSize, learningRate, weightDecay, hidden, dropout, patience, seed, device, model,
                 modalityDropout, classWeighted, heads, layers, java.util.Arrays.hashCode(maxTokens), positional,
-                pooledBranch, stopOn);
+                pooledBranch, stopOn, repeats, labelSmoothing);
     }
 
     @Override
@@ -146,7 +159,8 @@ public record TrainSpec(
                 + ", dropout=" + dropout + ", patience=" + patience + ", seed=" + seed + ", device=" + device
                 + ", model=" + model + ", modalityDropout=" + modalityDropout + ", classWeighted=" + classWeighted
                 + ", heads=" + heads + ", layers=" + layers + ", maxTokens=" + java.util.Arrays.toString(maxTokens)
-                + ", positional=" + positional + ", pooledBranch=" + pooledBranch + ", stopOn=" + stopOn + "]";
+                + ", positional=" + positional + ", pooledBranch=" + pooledBranch + ", stopOn=" + stopOn + ", repeats=" + repeats
+                + ", labelSmoothing=" + labelSmoothing + "]";
     }
 
     public int numModalities() {
@@ -174,6 +188,12 @@ public record TrainSpec(
         }
         if (folds < 2) {
             throw bad("folds", "must be at least 2, was " + folds);
+        }
+        if (repeats < 1) {
+            throw bad("repeats", "must be at least 1, was " + repeats);
+        }
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+            throw bad("labelSmoothing", "must be in [0, 1), was " + labelSmoothing);
         }
         if (maxEpochs < 1) {
             throw bad("maxEpochs", "must be at least 1, was " + maxEpochs);
@@ -254,7 +274,7 @@ public record TrainSpec(
                 .learningRate(learningRate).weightDecay(weightDecay).hidden(hidden).dropout(dropout)
                 .patience(patience).seed(seed).device(device).model(model).modalityDropout(modalityDropout)
                 .classWeighted(classWeighted).heads(heads).layers(layers).maxTokens(maxTokens).positional(positional)
-                .pooledBranch(pooledBranch).stopOn(stopOn);
+                .pooledBranch(pooledBranch).stopOn(stopOn).repeats(repeats).labelSmoothing(labelSmoothing);
     }
 
     /** Defaults follow the MER tool chain's attention baseline. */
@@ -282,6 +302,8 @@ public record TrainSpec(
         private String positional = POSITIONAL_NONE;
         private String pooledBranch = POOLED_NONE;
         private String stopOn = STOP_ON_WAF;
+        private int repeats = 1;
+        private double labelSmoothing = 0;
 
         private Builder(List<String> modalities, int[] inputDims, List<String> classes) {
             this.modalities = modalities;
@@ -310,12 +332,15 @@ public record TrainSpec(
         public Builder positional(String v) { positional = v; return this; }
         public Builder pooledBranch(String v) { pooledBranch = v; return this; }
         public Builder stopOn(String v) { stopOn = v; return this; }
+        public Builder repeats(int v) { repeats = v; return this; }
+        public Builder labelSmoothing(double v) { labelSmoothing = v; return this; }
 
         /** Builds and validates. */
         public TrainSpec build() {
             return new TrainSpec(modalities, inputDims, numClasses, classes, folds, maxEpochs, batchSize,
                     learningRate, weightDecay, hidden, dropout, patience, seed, device, model, modalityDropout,
-                    classWeighted, heads, layers, maxTokens, positional, pooledBranch, stopOn).validate();
+                    classWeighted, heads, layers, maxTokens, positional, pooledBranch, stopOn, repeats, labelSmoothing)
+                    .validate();
         }
     }
 }

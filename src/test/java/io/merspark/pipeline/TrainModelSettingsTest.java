@@ -35,7 +35,8 @@ class TrainModelSettingsTest {
     @Test
     void agtFromTheCommandLineMapsItsSizesOntoTheSpec() {
         Settings s = load("mer.train.model=agt", "train.agt.width=32", "train.agt.heads=8", "train.agt.layers=2",
-                "train.agt.max-tokens.audio=20", "train.loss=class-weighted");
+                "train.agt.max-tokens.audio=20", "train.loss=class-weighted", "train.repeats=3",
+                "train.label-smoothing=0.1");
         List<String> modalities = s.train().modalities(s.extract().modalities());
         TrainSpec spec = TrainingSet.spec(s, modalities, new int[] {256, 96, 384}, 7);
         assertEquals(TrainSpec.AGT, spec.model());
@@ -45,6 +46,8 @@ class TrainModelSettingsTest {
         assertEquals(0.1, spec.dropout(), 1e-12);
         assertArrayEquals(new int[] {8, 20, 32}, spec.maxTokens());
         assertTrue(spec.classWeighted());
+        assertEquals(3, spec.repeats());
+        assertEquals(0.1, spec.labelSmoothing(), 1e-12);
     }
 
     @Test
@@ -70,6 +73,10 @@ class TrainModelSettingsTest {
                 .contains("mer.train.loss"));
         assertTrue(assertThrows(SettingsException.class, () -> load("train.fold-placement=gpus")).getMessage()
                 .contains("mer.train.fold-placement"));
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.repeats=0")).getMessage()
+                .contains("mer.train.repeats"));
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.label-smoothing=1.0")).getMessage()
+                .contains("mer.train.label-smoothing"));
     }
 
     @Test

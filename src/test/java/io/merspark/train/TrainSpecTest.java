@@ -31,6 +31,10 @@ class TrainSpecTest {
         assertEquals(6, spec.numClasses());
         assertEquals("auto", spec.device());
         assertEquals(TrainSpec.STOP_ON_WAF, spec.stopOn());
+        assertEquals(1, spec.repeats());
+        assertEquals(5, spec.members());
+        assertEquals(0.0, spec.labelSmoothing());
+        assertEquals(15, valid().repeats(3).build().members());
     }
 
     @Test
@@ -51,6 +55,8 @@ class TrainSpecTest {
             "patience, patience=0",
             "device, device=tpu",
             "stopOn, stopOn=accuracy",
+            "repeats, repeats=-1",
+            "labelSmoothing, labelSmoothing=1",
             "classes, numClasses=5",
     })
     void namesTheBadField(String field, String change) {
@@ -58,6 +64,8 @@ class TrainSpecTest {
             case "folds=1" -> b -> b.folds(1);
             case "maxEpochs=0" -> b -> b.maxEpochs(0);
             case "stopOn=accuracy" -> b -> b.stopOn("accuracy");
+            case "repeats=-1" -> b -> b.repeats(-1);
+            case "labelSmoothing=1" -> b -> b.labelSmoothing(1);
             case "batchSize=0" -> b -> b.batchSize(0);
             case "learningRate=0" -> b -> b.learningRate(0);
             case "weightDecay=-1" -> b -> b.weightDecay(-1);
