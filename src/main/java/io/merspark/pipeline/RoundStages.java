@@ -134,8 +134,8 @@ public final class RoundStages {
                     });
                 }
                 EnsembleCache.evict(modelDir);
-                LOG.info("round {}: trained {} {} folds on {} rows ({} pseudo-labels), mean validation WAF {}, "
-                                + "{} SHA-256 {}", round, spec.folds(), info.get("model"), source.size(), pseudo,
+                LOG.info("round {}: trained {} {} members on {} rows ({} pseudo-labels), mean validation WAF {}, "
+                                + "{} SHA-256 {}", round, spec.members(), info.get("model"), source.size(), pseudo,
                         String.format("%.4f", (double) info.get("cv_waf")), FusionEnsemble.MANIFEST_FILE,
                         info.get(ENSEMBLE_SHA256));
                 return info;

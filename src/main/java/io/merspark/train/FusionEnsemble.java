@@ -73,7 +73,7 @@ public final class FusionEnsemble implements AutoCloseable {
         return members.stream().map(EnsembleMember::metrics).toList();
     }
 
-    /** Sum of the members' best-epoch validation confusions: each training row counted once, out of fold. */
+    /** Sum of the members' best-epoch validation confusions: each gold row counted once per repeat, out of fold. */
     public java.util.Optional<long[][]> validationConfusion() {
         long[][] sum = null;
         for (EnsembleMember m : members) {
