@@ -117,9 +117,10 @@ public final class FusionTrainer {
      * uses the spec's seed, so one repeat is the plain k-fold), fold f of repeat r being job {@code r·k + f}.
      */
     static List<FoldJob> jobs(SampleSource source, TrainSpec spec, FoldPlan plan) {
+        int[] labels = java.util.stream.IntStream.range(0, source.size()).map(source::label).toArray();
         List<FoldJob> jobs = new ArrayList<>(spec.members());
         for (int r = 0; r < spec.repeats(); r++) {
-            int[] foldOf = folds(source, spec, plan, repeatSeed(spec.seed(), r));
+            int[] foldOf = folds(labels, plan, spec.numClasses(), spec.folds(), repeatSeed(spec.seed(), r));
             for (int f = 0; f < spec.folds(); f++) {
                 int fold = f;
                 jobs.add(new FoldJob(r * spec.folds() + f,
@@ -165,12 +166,8 @@ public final class FusionTrainer {
      * so in every fold's training rows). With every row gold and no groups this is the plain stratified split.
      */
     static int[] folds(SampleSource source, TrainSpec spec, FoldPlan plan) {
-        return folds(source, spec, plan, spec.seed());
-    }
-
-    private static int[] folds(SampleSource source, TrainSpec spec, FoldPlan plan, long seed) {
         int[] labels = java.util.stream.IntStream.range(0, source.size()).map(source::label).toArray();
-        return folds(labels, plan, spec.numClasses(), spec.folds(), seed);
+        return folds(labels, plan, spec.numClasses(), spec.folds(), spec.seed());
     }
 
     /** As above over a label per row (any model's training rows: the logistic regression uses the same folds). */
