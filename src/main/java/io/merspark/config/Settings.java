@@ -81,7 +81,7 @@ public record Settings(
                                 double weightDecay, int hidden, double dropout, int patience, String device,
                                 double modalityDropout, String loss, int threads, AgtSettings agt,
                                 int pseudoBudget, LogRegSettings logreg, String foldPlacement, String stopOn,
-                                int repeats, double labelSmoothing)
+                                int repeats, double labelSmoothing, boolean warmStart)
             implements Serializable {
 
         /** The modalities the model reads: all extracted ones, or the single one a single-modality model names. */
@@ -194,7 +194,8 @@ public record Settings(
                 oneOf(c, "mer.train.fold-placement", FOLD_PLACEMENTS),
                 oneOf(c, "mer.train.stop-on", STOP_ONS),
                 positive(c, "mer.train.repeats"),
-                fraction(c, "mer.train.label-smoothing", true));
+                fraction(c, "mer.train.label-smoothing", true),
+                c.getBoolean("mer.train.warm-start"));
         String model = train.model();
         if (MODALITIES.contains(model) && !modalities.contains(model)) {
             throw new SettingsException("mer.train.model: '" + model + "' is not among mer.extract.modalities " + modalities);

@@ -22,6 +22,7 @@ import io.merspark.select.MemberDisagreement;
 import io.merspark.select.SelectionHealth;
 import io.merspark.select.SelectionSettings;
 import io.merspark.train.ExecutorFolds;
+import io.merspark.train.FoldFingerprint;
 import io.merspark.train.FoldPlan;
 import io.merspark.train.FoldRunner;
 import io.merspark.train.FusionEnsemble;
@@ -35,6 +36,7 @@ import io.merspark.train.TrainSpec;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
@@ -94,31 +96,50 @@ public final class RoundStages {
             }
             SampleSource source;
             FoldPlan plan;
+            List<String> ids;
             if (agt) {
                 // Token rows stream from Parquet into a local file; epochs read mini-batches from it.
                 cacheFile = Files.createTempFile("mer-train-r" + round + "-", ".tokens");
                 source = TrainingSet.spill(rows, s.classes(), modalities, cacheFile);
                 plan = TrainingSet.foldPlan(rows, null);
+                ids = rows.select("sample_id").orderBy("sample_id").as(Encoders.STRING()).collectAsList();
             } else {
                 List<FusionSample> kept = TrainingSet.collect(rows, s.classes(), modalities).stream()
                         .filter(x -> anyPresent(x, modalities.size())).toList();
                 source = SampleSource.of(kept);
-                plan = TrainingSet.foldPlan(rows, kept.stream().map(FusionSample::sampleId).toList());
+                ids = kept.stream().map(FusionSample::sampleId).toList();
+                plan = TrainingSet.foldPlan(rows, ids);
             }
             try {
                 if (source.size() == 0) {
                     throw new IllegalStateException("round " + round + ": no training rows with features under " + ctx.layout().root());
                 }
-                TrainSpec spec = TrainingSet.spec(s, modalities, inputDims(source, modalities, agt), s.roundSeed(round));
+                // a warm start keeps round 1's seed, so every round deals the gold rows into the same folds
+                TrainSpec spec = TrainingSet.spec(s, modalities, inputDims(source, modalities, agt),
+                        s.roundSeed(s.train().warmStart() ? 1 : round));
                 String modelDir = ctx.layout().model(round);
                 Map<String, Object> info = trainInfo(round, spec.model().equals(TrainSpec.AGT) ? "agt" : s.train().model(),
                         source.size(), pseudo, plan, hygiene, rows);
+                String folds = FoldFingerprint.of(ids, source, plan, spec);
+                info.put(WarmStart.FOLDS_SHA256, folds);
+                WarmStart warm = null;
+                if (s.train().warmStart()) {
+                    String previousDir = ctx.layout().model(round - 1);
+                    boolean previous = round > 1 && ctx.storage().exists(previousDir + "/" + TRAIN_INFO_FILE);
+                    warm = WarmStart.decide(round, spec, folds,
+                            previous ? Optional.of(trainInfo(round - 1)) : Optional.empty(), previousDir, s.train().device());
+                    info.put("warm_start", warm.toJson());
+                    if (!warm.used() && round > 1) {
+                        LOG.warn("round {}: training fresh members, not warm-started: {}", round, warm.reason());
+                    }
+                }
                 boolean onExecutors = s.train().foldsOnExecutors(ctx.spark().sparkContext().isLocal());
                 FoldRunner runner = onExecutors
                         ? new ExecutorFolds(ctx.spark(), ctx.layout().round(round), s.train().threads())
                         : FoldRunner.local();
                 info.put("fold_placement", onExecutors ? "executors" : "driver");
-                try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec, plan, runner)) {
+                try (FusionEnsemble ensemble = new FusionTrainer().train(source, spec, plan, runner,
+                        warm != null ? warm.inits() : null)) {
                     // out-of-fold WAF on gold rows only: pseudo-labels never validate
                     info.put("cv_waf", ensemble.meanValidationWaf());
                     ensemble.calibration().ifPresent(c -> info.put("calibration", c.toJson()));

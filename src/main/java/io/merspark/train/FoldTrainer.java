@@ -26,9 +26,10 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Trains one fresh fusion block (baseline or AGT) on a fold's training rows, early-stopping on the fold's
- * validation WAF or cross-entropy ({@link TrainSpec#stopOn()}) and keeping the parameters of the best epoch. Rows
- * are read from the {@link SampleSource} one mini-batch at a time, so only a batch of features is in memory at once.
+ * Trains one fusion block (baseline or AGT; fresh, or continuing an earlier member) on a fold's training rows,
+ * early-stopping on the fold's validation WAF or cross-entropy ({@link TrainSpec#stopOn()}) and keeping the
+ * parameters of the best epoch. Rows are read from the {@link SampleSource} one mini-batch at a time, so only a
+ * batch of features is in memory at once.
  */
 final class FoldTrainer {
 
@@ -45,13 +46,21 @@ final class FoldTrainer {
     }
 
     FoldResult train(FoldJob job, SampleSource source) {
-        return train(job.fold(), source, job.train(), job.validation());
+        return train(job.fold(), source, job.train(), job.validation(), job.init());
     }
 
     FoldResult train(int fold, SampleSource source, int[] train, int[] validation) {
+        return train(fold, source, train, validation, null);
+    }
+
+    /**
+     * @param init null for fresh parameters; else the member starts from these parameters and keeps their feature
+     *             standardisation, so the inputs it learned on mean the same
+     */
+    FoldResult train(int fold, SampleSource source, int[] train, int[] validation, MemberInit init) {
         TrainingReproducibility.checkProcess();
         long foldSeed = spec.seed() * 1_000_003L + fold;
-        FeatureScaler scaler = fitScaler(source, train);
+        FeatureScaler scaler = init != null ? init.scaler() : fitScaler(source, train);
         float[] classWeights = classWeights(source, train);
         // Initialisation and dropout draw from the engine's generator: reseed it per fold so a fold's
         // result does not depend on which folds ran before it.
@@ -60,6 +69,11 @@ final class FoldTrainer {
         ModalityDropout modalityDropout = new ModalityDropout(spec.modalityDropout(), foldSeed + 1);
         try (Model model = Model.newInstance(spec.model() + "-fold-" + fold, device, FusionDevices.ENGINE)) {
             model.setBlock(FusionModels.block(spec));
+            if (init != null) {
+                // loaded parameters count as initialised: the trainer's initialize keeps them and marks them for
+                // gradients
+                load(model, init.params(), fold);
+            }
             try (Trainer trainer = model.newTrainer(trainingConfig())) {
                 trainer.initialize(FusionModels.inputShapes(spec));
                 return run(fold, trainer, model, scaler, classWeights, shuffler, modalityDropout, source, train, validation);
@@ -304,6 +318,15 @@ final class FoldTrainer {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    private static void load(Model model, byte[] params, int fold) {
+        try {
+            model.getBlock().loadParameters(model.getNDManager(),
+                    new java.io.DataInputStream(new java.io.ByteArrayInputStream(params)));
+        } catch (IOException | ai.djl.MalformedModelException e) {
+            throw new IllegalStateException("fold " + fold + ": cannot load the parameters it starts from", e);
+        }
     }
 
     private static String fmt(double v) {

@@ -140,6 +140,11 @@ public final class FusionEnsemble implements AutoCloseable {
         return TemperatureScaling.apply(predictSampleLogits(samples), temperature);
     }
 
+    /** Each member's parameters and feature standardisation, in member order: where a warm start begins. */
+    public List<MemberInit> memberInits() {
+        return members.stream().map(m -> new MemberInit(m.scaler(), m.params())).toList();
+    }
+
     /** (members, rows, classes) logits of each member. */
     public float[][][] memberLogits(List<float[][]> features) {
         return memberSampleLogits(pooledRows(features));

@@ -44,7 +44,22 @@ public final class FusionTrainer {
 
     /** As {@link #train(SampleSource, TrainSpec, FoldPlan)}, the members trained where {@code runner} puts them. */
     public FusionEnsemble train(SampleSource source, TrainSpec spec, FoldPlan plan, FoldRunner runner) {
+        return train(source, spec, plan, runner, null);
+    }
+
+    /**
+     * As above, member j starting from {@code inits.get(j)} (warm start) instead of fresh parameters. The caller
+     * guarantees that member j's validation rows are those of the member its init came from (same gold rows, seed,
+     * folds and repeats), so no member starts from parameters that saw its own validation labels.
+     *
+     * @param inits null for fresh members, else one per member ({@link TrainSpec#members()}), in job order
+     */
+    public FusionEnsemble train(SampleSource source, TrainSpec spec, FoldPlan plan, FoldRunner runner,
+                                List<MemberInit> inits) {
         spec.validate();
+        if (inits != null && inits.size() != spec.members()) {
+            throw new IllegalArgumentException("warm start has " + inits.size() + " members, the spec " + spec.members());
+        }
         check(source, spec);
         if (plan.gold().length != source.size()) {
             throw new IllegalArgumentException("fold plan has " + plan.gold().length + " rows, source " + source.size());
@@ -54,9 +69,15 @@ public final class FusionTrainer {
         }
         Device device = FusionDevices.resolve(spec.device());
         List<FoldJob> jobs = jobs(source, spec, plan);
-        LOG.info("training {} {} folds{} on {} rows ({} gold, {}), device {}", spec.folds(), spec.model(),
+        if (inits != null) {
+            for (int j = 0; j < jobs.size(); j++) {
+                jobs.set(j, jobs.get(j).startingFrom(inits.get(j)));
+            }
+        }
+        LOG.info("training {} {} folds{} on {} rows ({} gold, {}), device {}{}", spec.folds(), spec.model(),
                 spec.repeats() > 1 ? " x " + spec.repeats() + " repeats" : "", source.size(),
-                plan.goldCount(), plan.grouped() ? "group folds" : "stratified folds", device);
+                plan.goldCount(), plan.grouped() ? "group folds" : "stratified folds", device,
+                inits != null ? ", each member continuing its predecessor" : "");
         List<FoldResult> results = runner.run(spec, source, jobs);
 
         List<EnsembleMember> members = new ArrayList<>(jobs.size());

@@ -143,6 +143,31 @@ public record TrainSpec(
                 && stopOn.equals(t.stopOn) && repeats == t.repeats && labelSmoothing == t.labelSmoothing;
     }
 
+    /**
+     * Why a member of an ensemble trained with {@code earlier} cannot start (warm) a member of this spec, or empty
+     * when it can: the same parameter shapes (model, modalities and their widths, classes, width, heads, layers, token
+     * caps, positional encoding, pooled branch) and the same members in the same folds (folds, repeats, seed).
+     */
+    public java.util.Optional<String> warmStartMismatch(TrainSpec earlier) {
+        java.util.Map<String, Boolean> same = new java.util.LinkedHashMap<>();
+        same.put("model", model.equals(earlier.model));
+        same.put("modalities", java.util.Objects.equals(modalities, earlier.modalities));
+        same.put("input widths", java.util.Arrays.equals(inputDims, earlier.inputDims));
+        same.put("classes", java.util.Objects.equals(classes, earlier.classes));
+        same.put("width", hidden == earlier.hidden);
+        same.put("heads", heads == earlier.heads);
+        same.put("layers", layers == earlier.layers);
+        same.put("token caps", java.util.Arrays.equals(maxTokens, earlier.maxTokens));
+        same.put("positional", positional.equals(earlier.positional));
+        same.put("pooled branch", pooledBranch.equals(earlier.pooledBranch));
+        same.put("folds", folds == earlier.folds);
+        same.put("repeats", repeats == earlier.repeats);
+        same.put("seed", seed == earlier.seed);
+        List<String> differ = same.entrySet().stream().filter(e -> !e.getValue()).map(java.util.Map.Entry::getKey).toList();
+        return differ.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of("the earlier ensemble differs in " + String.join(", ", differ));
+    }
+
     @Override
     public int hashCode() {
         return java.util.Objects.hash(modalities, java.util.Arrays.hashCode(inputDims), numClasses, classes, folds,
