@@ -36,7 +36,6 @@ import io.merspark.train.TrainSpec;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
@@ -101,8 +100,9 @@ public final class RoundStages {
                 // Token rows stream from Parquet into a local file; epochs read mini-batches from it.
                 cacheFile = Files.createTempFile("mer-train-r" + round + "-", ".tokens");
                 source = TrainingSet.spill(rows, s.classes(), modalities, cacheFile);
-                plan = TrainingSet.foldPlan(rows, null);
-                ids = rows.select("sample_id").orderBy("sample_id").as(Encoders.STRING()).collectAsList();
+                TrainingSet.Folding folding = TrainingSet.folding(rows, null);
+                plan = folding.plan();
+                ids = folding.ids();
             } else {
                 List<FusionSample> kept = TrainingSet.collect(rows, s.classes(), modalities).stream()
                         .filter(x -> anyPresent(x, modalities.size())).toList();

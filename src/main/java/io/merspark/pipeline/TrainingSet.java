@@ -113,6 +113,15 @@ public final class TrainingSet {
      * columns of the training rows only.
      */
     public static FoldPlan foldPlan(Dataset<Row> rows, List<String> ids) {
+        return folding(rows, ids).plan();
+    }
+
+    /** The fold plan and the sample ids of the rows it is for, in their order. */
+    public record Folding(List<String> ids, FoldPlan plan) {
+    }
+
+    /** As {@link #foldPlan}, also returning the rows' ids (sample_id order when {@code ids} is null): one collect. */
+    public static Folding folding(Dataset<Row> rows, List<String> ids) {
         List<Row> side = rows.select("sample_id", "from_round", ManifestColumns.GROUP).orderBy("sample_id").collectAsList();
         java.util.Map<String, Row> byId = new java.util.HashMap<>();
         side.forEach(r -> byId.put(r.getAs("sample_id"), r));
@@ -124,7 +133,7 @@ public final class TrainingSet {
             gold[i] = ((Number) r.getAs("from_round")).intValue() == 0;
             groups[i] = r.getAs(ManifestColumns.GROUP);
         }
-        return new FoldPlan(gold, groups);
+        return new Folding(order, new FoldPlan(gold, groups));
     }
 
     /** Collects the (small, pooled) training rows in sample_id order, so the same data trains the same model. */
