@@ -6,8 +6,6 @@ import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.List;
 
@@ -39,9 +37,8 @@ final class EnsembleMember implements AutoCloseable {
                                  byte[] params) {
         Model model = Model.newInstance(spec.model() + "-fusion-" + metrics.fold(), device, FusionDevices.ENGINE);
         try {
-            ai.djl.nn.Block block = FusionModels.block(spec);
-            model.setBlock(block);
-            block.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(params)));
+            model.setBlock(FusionModels.block(spec));
+            FusionModels.loadParameters(model, params);
             return new EnsembleMember(model, scaler, metrics, params.clone(), spec);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();

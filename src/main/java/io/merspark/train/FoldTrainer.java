@@ -322,8 +322,7 @@ final class FoldTrainer {
 
     private static void load(Model model, byte[] params, int fold) {
         try {
-            model.getBlock().loadParameters(model.getNDManager(),
-                    new java.io.DataInputStream(new java.io.ByteArrayInputStream(params)));
+            FusionModels.loadParameters(model, params);
         } catch (IOException | ai.djl.MalformedModelException e) {
             throw new IllegalStateException("fold " + fold + ": cannot load the parameters it starts from", e);
         }

@@ -14,6 +14,13 @@ final class FusionModels {
     private FusionModels() {
     }
 
+    /** Loads {@code Block.saveParameters} bytes into the model's block (a member being rebuilt or warm-started). */
+    static void loadParameters(ai.djl.Model model, byte[] params) throws java.io.IOException,
+            ai.djl.MalformedModelException {
+        model.getBlock().loadParameters(model.getNDManager(),
+                new java.io.DataInputStream(new java.io.ByteArrayInputStream(params)));
+    }
+
     static AbstractBlock block(TrainSpec spec) {
         return spec.isAgt() ? new AudioGuidedTransformer(spec) : new AttentionFusionBlock(spec);
     }
