@@ -56,7 +56,8 @@ final class MaskedMultiHeadAttention extends AbstractBlock {
         NDArray qh = split(project(query, store, q, training), batch, tq, headWidth);   // (B, h, Tq, dh)
         NDArray kh = split(project(key, store, kv, training), batch, tk, headWidth);   // (B, h, Tk, dh)
         NDArray vh = split(project(value, store, kv, training), batch, tk, headWidth); // (B, h, Tk, dh)
-        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headWidth)); // (B, h, Tq, Tk)
+        NDArray dot = qh.matMul(kh.transpose(0, 1, 3, 2));
+        NDArray scores = dot.div(TrackedConstants.scalar(dot, (float) Math.sqrt(headWidth))); // (B, h, Tq, Tk)
         NDArray bias = keyMask.sub(1f).mul(MASKED).reshape(batch, 1, 1, tk);
         NDArray attention = scores.add(bias).softmax(-1);
         attention = attentionDropout.forward(store, new NDList(attention), training).singletonOrThrow();
