@@ -7,10 +7,11 @@ import java.util.function.Supplier;
 
 /**
  * Trains a fold again when its kept validation logits are not finite. The same fold on the same rows and seed
- * has been seen, rarely, to go NaN from its first epoch in one run and train normally in the next (README,
- * "Limits worth knowing"; the cause is not found). A round that spends hours scoring should not be lost to such a
- * fault, so the fold is retrained, from the same seed, up to {@link #ATTEMPTS} times in all; a fold that stays
- * non-finite is deterministic and the ensemble is refused by {@link FusionTrainer} with the fold's number.
+ * was seen, rarely, to go NaN from its first epoch in one run and train normally in the next; the cause found
+ * since was a gradient that read freed memory after a garbage collection ({@link TrackedConstants}). The retry
+ * stays as a guard against any such fault: a round that spends hours scoring should not be lost to it, so the
+ * fold is retrained, from the same seed, up to {@link #ATTEMPTS} times in all; a fold that stays non-finite is
+ * deterministic and the ensemble is refused by {@link FusionTrainer} with the fold's number.
  */
 final class FiniteFoldRetry {
 

@@ -78,6 +78,6 @@ class ExecutorLossTest {
 
     private static JobContext context(Path root) {
         return JobContext.of(spark, RoundPipelineTest.settings(root, "extract.partition-rows=4", "train.folds=2",
-                "train.max-epochs=6"));
+                "train.max-epochs=6", "train.fold-placement=driver"));
     }
 }

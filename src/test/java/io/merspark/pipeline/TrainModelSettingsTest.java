@@ -81,7 +81,8 @@ class TrainModelSettingsTest {
 
     @Test
     void foldsGoToTheExecutorsWhenTheyAreJvmsOfTheirOwnOrWhenAsked() {
-        assertFalse(load().train().foldsOnExecutors(false), "the default: the driver");
+        assertTrue(load().train().foldsOnExecutors(false), "the default, auto: executors of their own");
+        assertFalse(load().train().foldsOnExecutors(true), "the default, auto: not with a local[...] master");
         assertTrue(load("train.fold-placement=auto").train().foldsOnExecutors(false), "auto, executors of their own");
         assertFalse(load("train.fold-placement=auto").train().foldsOnExecutors(true), "auto, a local[...] master");
         assertFalse(load("train.fold-placement=driver").train().foldsOnExecutors(false));
