@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Folds trained as Spark tasks on two executor JVMs ({@code local-cluster}) give the ensemble the driver trains
  * one fold after another: the same folds (rows, epochs, best epoch), the same parameters, logits and temperature
- * to the byte; a fold whose
- * executor is killed is retried; the staged training rows are gone afterwards. Own Surefire execution with the other {@code cluster} tests.
+ * to the byte; a fold whose executor is killed is retried; the staged training rows are gone afterwards. Own
+ * Surefire execution with the other {@code cluster} tests.
  */
 @Tag("cluster")
 @Tag("slow")
