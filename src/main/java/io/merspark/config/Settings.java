@@ -46,6 +46,7 @@ public record Settings(
     public static final Set<String> STRATEGIES = Set.of("fixed", "classwise", "flexmatch", "freematch", "topk");
     public static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
     public static final Set<String> FOLD_PLACEMENTS = Set.of("auto", "driver", "executors");
+    public static final Set<String> GROUP_NORMS = Set.of("group", "none");
 
     public record SparkSettings(String master, String appName, int shufflePartitions) implements Serializable {
     }
@@ -81,8 +82,14 @@ public record Settings(
                                 double weightDecay, int hidden, double dropout, int patience, String device,
                                 double modalityDropout, String loss, int threads, AgtSettings agt,
                                 int pseudoBudget, LogRegSettings logreg, String foldPlacement, String stopOn,
-                                int repeats, double labelSmoothing, boolean warmStart)
+                                int repeats, double labelSmoothing, boolean warmStart, String groupNorm,
+                                int groupNormMinClips)
             implements Serializable {
+
+        /** Whether each clip's features are standardised by its group's statistics (when the manifest has groups). */
+        public boolean byGroup() {
+            return "group".equals(groupNorm);
+        }
 
         /** The modalities the model reads: all extracted ones, or the single one a single-modality model names. */
         public List<String> modalities(List<String> extracted) {
@@ -195,7 +202,9 @@ public record Settings(
                 oneOf(c, "mer.train.stop-on", STOP_ONS),
                 positive(c, "mer.train.repeats"),
                 fraction(c, "mer.train.label-smoothing", true),
-                c.getBoolean("mer.train.warm-start"));
+                c.getBoolean("mer.train.warm-start"),
+                oneOf(c, "mer.train.group-norm", GROUP_NORMS),
+                positive(c, "mer.train.group-norm-min-clips"));
         String model = train.model();
         if (MODALITIES.contains(model) && !modalities.contains(model)) {
             throw new SettingsException("mer.train.model: '" + model + "' is not among mer.extract.modalities " + modalities);

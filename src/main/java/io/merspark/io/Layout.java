@@ -37,6 +37,11 @@ public record Layout(String root) implements Serializable {
         return round(round) + "/model";
     }
 
+    /** Round r's per-group feature statistics ({@code mer.train.group-norm}), read by its train, score and evaluate. */
+    public String groupStats(int round) {
+        return round(round) + "/group-stats";
+    }
+
     public String scores(int round) {
         return round(round) + "/scores";
     }

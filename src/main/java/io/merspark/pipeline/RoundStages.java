@@ -8,6 +8,8 @@ import io.merspark.evaluate.MetricsReport;
 import io.merspark.evaluate.PoolTruthMetrics;
 import io.merspark.evaluate.PseudoLabelAccuracy;
 import io.merspark.evaluate.PseudoLabelCounts;
+import io.merspark.features.FeatureTable;
+import io.merspark.features.GroupNormalization;
 import io.merspark.features.PooledFeatures;
 import io.merspark.features.TokenFeatures;
 import io.merspark.ingest.ManifestColumns;
@@ -85,13 +87,14 @@ public final class RoundStages {
         List<String> modalities = s.train().modalities(s.extract().modalities());
         boolean agt = s.train().isAgt();
         FusionTrainer.useThreads(s.train().threads());
-        Dataset<Row> rows = TrainingSet.rows(ctx, round, agt).cache();
+        Optional<GroupNormalization> norm = groupNormalization(round, agt);
+        Dataset<Row> rows = TrainingSet.rows(ctx, round, agt, norm).cache();
         Path cacheFile = null;
         try {
             long pseudo = rows.where(col("from_round").gt(0)).count();
             TrainingSet.PseudoHygiene hygiene = TrainingSet.hygiene(ctx, round);
             if (s.train().isLogReg()) {
-                return trainLogReg(round, rows, modalities, pseudo, hygiene);
+                return trainLogReg(round, rows, modalities, pseudo, hygiene, norm);
             }
             SampleSource source;
             FoldPlan plan;
@@ -119,7 +122,7 @@ public final class RoundStages {
                         s.roundSeed(s.train().warmStart() ? 1 : round));
                 String modelDir = ctx.layout().model(round);
                 Map<String, Object> info = trainInfo(round, spec.model().equals(TrainSpec.AGT) ? "agt" : s.train().model(),
-                        source.size(), pseudo, plan, hygiene, rows);
+                        source.size(), pseudo, plan, hygiene, rows, norm);
                 String folds = FoldFingerprint.of(ids, source, plan, spec);
                 info.put(WarmStart.FOLDS_SHA256, folds);
                 WarmStart warm = null;
@@ -181,7 +184,8 @@ public final class RoundStages {
 
     /** What train.json records of any model's training set, before the model's own figures. */
     private Map<String, Object> trainInfo(int round, String model, long nTrain, long pseudo, FoldPlan plan,
-                                          TrainingSet.PseudoHygiene hygiene, Dataset<Row> rows) {
+                                          TrainingSet.PseudoHygiene hygiene, Dataset<Row> rows,
+                                          Optional<GroupNormalization> norm) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("model", model);
         info.put("n_train", nTrain);
@@ -192,7 +196,44 @@ public final class RoundStages {
         info.put("folds", plan.grouped() ? "group-stratified" : "stratified");
         info.put("pseudo_budget", pseudoBudgetJson(round));
         info.put(TRAIN_PRIOR, trainPriorJson(rows));
+        norm.ifPresent(n -> info.put(GROUP_NORM, Json.object("by", "group", "min_clips", (long) s.train().groupNormMinClips(),
+                "groups", n.statistics().where(col("all_clips").equalTo(false)).select("group").distinct().count())));
         return info;
+    }
+
+    /** train.json key: present when the round's features were standardised per group (min_clips, groups). */
+    static final String GROUP_NORM = "group_norm";
+
+    /**
+     * Round r's per-group statistics, computed over every clip of the features table and saved beside the round
+     * ({@code mer.train.group-norm = group} and a manifest with at least one group); empty otherwise.
+     */
+    private Optional<GroupNormalization> groupNormalization(int round, boolean tokens) {
+        if (!s.train().byGroup()) {
+            return Optional.empty();
+        }
+        Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest());
+        if (!java.util.Arrays.asList(manifest.columns()).contains(ManifestColumns.GROUP)
+                || manifest.where(col(ManifestColumns.GROUP).isNotNull()).limit(1).count() == 0) {
+            return Optional.empty();
+        }
+        Dataset<Row> features = FeatureTable.read(ctx.spark(), ctx.layout().features(), s.extract().modalities(), null);
+        Dataset<Row> stats = GroupNormalization.statistics(features,
+                manifest.select(col("sample_id"), col(ManifestColumns.GROUP)), tokens);
+        // one row per group and modality: a small table, one file
+        ctx.storage().commitParquet(stats.coalesce(1), ctx.layout().groupStats(round));
+        return Optional.of(GroupNormalization.load(ctx.spark(), ctx.layout().groupStats(round),
+                s.train().groupNormMinClips()));
+    }
+
+    /** The normalisation round r was trained with (train.json), applied to what it scores. */
+    Optional<GroupNormalization> savedGroupNormalization(int round) {
+        Object saved = trainInfo(round).get(GROUP_NORM);
+        if (!(saved instanceof Map<?, ?> m)) {
+            return Optional.empty();
+        }
+        return Optional.of(GroupNormalization.load(ctx.spark(), ctx.layout().groupStats(round),
+                ((Number) m.get("min_clips")).intValue()));
     }
 
     /** Whether the gold out-of-fold WAF fell below the previous round's ({@code regressed}), when there is one. */
@@ -213,7 +254,7 @@ public final class RoundStages {
 
     /** The logistic-regression baseline on the pooled training rows, cross-validated on the same gold folds. */
     private Map<String, Object> trainLogReg(int round, Dataset<Row> rows, List<String> modalities, long pseudo,
-                                            TrainingSet.PseudoHygiene hygiene) {
+                                            TrainingSet.PseudoHygiene hygiene, Optional<GroupNormalization> norm) {
         Column any = modalities.stream().map(m -> col(m).isNotNull()).reduce(Column::or).orElseThrow();
         Dataset<Row> kept = rows.where(any);
         FoldPlan plan = TrainingSet.foldPlan(kept, null);
@@ -225,7 +266,7 @@ public final class RoundStages {
         LogRegTrainer.Spec spec = new LogRegTrainer.Spec(modalities, dims, s.classes(), s.train().folds(),
                 s.roundSeed(round), lr.regParams(), lr.elasticNetParams(), lr.maxIter());
         LogRegTrainer.Result result = new LogRegTrainer().train(kept, spec, plan);
-        Map<String, Object> info = trainInfo(round, "logreg", plan.gold().length, pseudo, plan, hygiene, kept);
+        Map<String, Object> info = trainInfo(round, "logreg", plan.gold().length, pseudo, plan, hygiene, kept, norm);
         info.put("cv_waf", result.cvWaf());
         putRegressed(info, round, result.cvWaf());
         info.put("calibration", result.calibration().toJson());
@@ -269,7 +310,7 @@ public final class RoundStages {
     /** Scores the unlabeled pool with the round's ensemble on the executors. */
     public long score(int round) {
         requireModelClasses(round);
-        Dataset<Row> pool = split(ManifestColumns.UNLABELED);
+        Dataset<Row> pool = split(ManifestColumns.UNLABELED, savedGroupNormalization(round));
         Dataset<Row> scores = scorer(round).score(pool);
         long t0 = System.nanoTime();
         ctx.storage().commitParquet(scores, ctx.layout().scores(round));
@@ -337,7 +378,7 @@ public final class RoundStages {
     /** Scores the test split, writes predictions and metrics.json, then marks the round complete. */
     public MetricsReport evaluate(int round, Map<String, Object> extra) {
         requireModelClasses(round);
-        Dataset<Row> test = split(ManifestColumns.TEST);
+        Dataset<Row> test = split(ManifestColumns.TEST, savedGroupNormalization(round));
         Dataset<Row> scored = scorer(round).score(test.drop("label"))
                 .join(test.select("sample_id", "label"), "sample_id")
                 .cache();
@@ -599,17 +640,29 @@ public final class RoundStages {
      * any feature are left out).
      */
     Dataset<Row> split(String split) {
-        Dataset<Row> ids = ctx.spark().read().parquet(ctx.layout().manifest())
-                .where(col(ManifestColumns.SPLIT).equalTo(split))
-                .select("sample_id", "label");
+        return split(split, Optional.empty());
+    }
+
+    /** As {@link #split(String)}, standardised per group as a round's model was trained ({@code norm}). */
+    Dataset<Row> split(String split, Optional<GroupNormalization> norm) {
+        Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest())
+                .where(col(ManifestColumns.SPLIT).equalTo(split));
+        Dataset<Row> ids = norm.isPresent()
+                ? manifest.select(col("sample_id"), col("label"), col(ManifestColumns.GROUP).as(NORM_GROUP))
+                : manifest.select("sample_id", "label");
         List<String> modalities = s.extract().modalities();
         // the split's partition and ids filter the long table before the per-sample aggregation: a split costs its
         // own rows
         Dataset<Row> features = s.train().isAgt()
                 ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids, List.of(split))
-                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids, List.of(split));
-        return ids.join(features, "sample_id");
+                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids.select("sample_id"),
+                        List.of(split));
+        Dataset<Row> joined = ids.join(features, "sample_id");
+        return norm.map(n -> n.apply(joined, NORM_GROUP, modalities, s.train().isAgt()).drop(NORM_GROUP))
+                .orElse(joined);
     }
+
+    private static final String NORM_GROUP = "_group";
 
     /** Scores with the kind of model the round was trained as (train.json), whatever the current config says. */
     private PoolScorer scorer(int round) {

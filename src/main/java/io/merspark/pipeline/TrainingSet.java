@@ -1,6 +1,7 @@
 package io.merspark.pipeline;
 
 import io.merspark.config.Settings;
+import io.merspark.features.GroupNormalization;
 import io.merspark.features.PooledFeatures;
 import io.merspark.features.TokenFeatures;
 import io.merspark.ingest.ManifestColumns;
@@ -51,6 +52,14 @@ public final class TrainingSet {
 
     /** @param withTokens also carry each modality's token sequence ({@link TokenFeatures}), for the AGT */
     public static Dataset<Row> rows(JobContext ctx, int round, boolean withTokens) {
+        return rows(ctx, round, withTokens, Optional.empty());
+    }
+
+    /**
+     * @param norm per-group standardisation of the features: by each sample's manifest group, pseudo-labelled
+     *             clips too (their fold group stays null: pseudo-labels never validate)
+     */
+    public static Dataset<Row> rows(JobContext ctx, int round, boolean withTokens, Optional<GroupNormalization> norm) {
         Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest());
         Column group = Arrays.asList(manifest.columns()).contains(ManifestColumns.GROUP)
                 ? col(ManifestColumns.GROUP) : lit(null).cast("string");
@@ -77,8 +86,14 @@ public final class TrainingSet {
         Dataset<Row> wide = withTokens
                 ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, latest, splits)
                 : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, latest, splits);
+        if (norm.isPresent()) {
+            Dataset<Row> groups = manifest.select(col("sample_id"), col(ManifestColumns.GROUP).as(NORM_GROUP));
+            wide = norm.get().apply(wide.join(groups, "sample_id"), NORM_GROUP, modalities, withTokens).drop(NORM_GROUP);
+        }
         return latest.join(wide, "sample_id").orderBy("sample_id");
     }
+
+    private static final String NORM_GROUP = "_group";
 
     /** Round r−1's pseudo-labels still on clips of the current unlabeled split; empty for round 1 or none. */
     static Optional<Dataset<Row>> pseudo(JobContext ctx, int round) {

@@ -77,6 +77,17 @@ class TrainModelSettingsTest {
                 .contains("mer.train.repeats"));
         assertTrue(assertThrows(SettingsException.class, () -> load("train.label-smoothing=1.0")).getMessage()
                 .contains("mer.train.label-smoothing"));
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.group-norm=speaker")).getMessage()
+                .contains("mer.train.group-norm"));
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.group-norm-min-clips=0")).getMessage()
+                .contains("mer.train.group-norm-min-clips"));
+    }
+
+    @Test
+    void featuresAreStandardisedPerGroupByDefault() {
+        assertTrue(load().train().byGroup());
+        assertEquals(10, load().train().groupNormMinClips());
+        assertFalse(load("train.group-norm=none").train().byGroup());
     }
 
     @Test

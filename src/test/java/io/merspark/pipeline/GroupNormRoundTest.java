@@ -1,0 +1,134 @@
+package io.merspark.pipeline;
+
+import io.merspark.testing.SparkTestSession;
+import io.merspark.testing.TestSettings;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@code mer.train.group-norm}: the train stage computes and saves the round's group statistics, trains on
+ * features standardised by each clip's manifest group (pseudo-labelled clips too), records it in train.json, and
+ * the round's score and evaluate read their splits standardised the same way; off, or without groups, nothing.
+ */
+@ExtendWith(SparkTestSession.class)
+class GroupNormRoundTest {
+
+    private static JobContext root(SparkSession spark, Path dir, boolean groups, String... extra) {
+        String[] o = new String[extra.length + 7];
+        o[0] = "root=\"" + dir + "\"";
+        o[1] = "extract.modalities=[audio]";
+        o[2] = "train.model=logreg";
+        o[3] = "train.folds=2";
+        o[4] = "train.logreg.reg-params=[0.1]";
+        o[5] = "train.group-norm-min-clips=2";
+        o[6] = "train.logreg.max-iter=20";
+        System.arraycopy(extra, 0, o, 7, extra.length);
+        JobContext ctx = JobContext.of(spark, TestSettings.load(null, o));
+        // group A: train a1..a6 and pool a7; group B: train b1..b6 and test b7; pool u1 without a group
+        StringBuilder rows = new StringBuilder();
+        String[] classes = {"neutral", "angry", "happy", "sad", "worried", "surprise"};
+        for (int i = 1; i <= 6; i++) {
+            rows.append("('a").append(i).append("','train','").append(classes[i - 1]).append("',")
+                    .append(groups ? "'A'" : "NULL").append("),");
+            rows.append("('b").append(i).append("','train','").append(classes[i - 1]).append("',")
+                    .append(groups ? "'B'" : "NULL").append("),");
+        }
+        rows.append("('a7','unlabeled',NULL,").append(groups ? "'A'" : "NULL").append("),")
+                .append("('b7','test','happy',").append(groups ? "'B'" : "NULL").append("),")
+                .append("('u1','unlabeled',NULL,NULL)");
+        spark.sql("SELECT sample_id, split, label, CAST(NULL AS STRING) AS video, CAST(NULL AS STRING) AS audio,"
+                        + " 't' AS text, CAST(g AS STRING) AS group FROM VALUES " + rows + " AS m(sample_id, split, label, g)")
+                .write().parquet(ctx.layout().manifest());
+        // audio pooled [i, 10 + i] in group A and [100 + 2i, 50] in group B: B sits far from A and is constant
+        // in its second dimension
+        StringBuilder f = new StringBuilder();
+        for (int i = 1; i <= 7; i++) {
+            f.append("('a").append(i).append("','").append(i == 7 ? "unlabeled" : "train").append("',array(")
+                    .append(i).append("F,").append(10 + i).append("F)),");
+            f.append("('b").append(i).append("','").append(i == 7 ? "test" : "train").append("',array(")
+                    .append(100 + 2 * i).append("F,50F)),");
+        }
+        f.append("('u1','unlabeled',array(60F,30F))");
+        spark.sql("SELECT sample_id, 'enc' AS encoder, pooled, CAST(NULL AS ARRAY<ARRAY<FLOAT>>) AS tokens,"
+                        + " 'audio' AS modality, split FROM VALUES " + f + " AS f(sample_id, split, pooled)")
+                .write().partitionBy("modality", "split").parquet(ctx.layout().features());
+        return ctx;
+    }
+
+    @Test
+    void aRoundTrainsAndScoresOnFeaturesStandardisedByGroup(SparkSession spark, @TempDir Path dir) throws Exception {
+        JobContext ctx = root(spark, dir, true);
+        RoundStages stages = new RoundStages(ctx);
+        Map<String, Object> info = stages.train(1);
+        assertEquals(Map.of("by", "group", "min_clips", 2L, "groups", 2L), info.get("group_norm"));
+        // per group (A, B) and over all 15 clips
+        assertEquals(3, spark.read().parquet(ctx.layout().groupStats(1)).count());
+
+        // what the round's score and evaluate read: a7 by A (mean of a1..a7 = [4, 14], sd 2), b7 by B (mean
+        // [108, 50], sd [4, 1]: a constant dimension is centred, not scaled), u1 by all clips
+        Map<String, List<Float>> pool = pooled(stages.split("unlabeled", stages.savedGroupNormalization(1)).collectAsList());
+        Map<String, List<Float>> test = pooled(stages.split("test", stages.savedGroupNormalization(1)).collectAsList());
+        assertEquals(List.of(1.5F, 1.5F), pool.get("a7"));
+        assertEquals(List.of(1.5F, 0F), test.get("b7"));
+        double[] all0 = {1, 2, 3, 4, 5, 6, 7, 102, 104, 106, 108, 110, 112, 114, 60};
+        double[] all1 = {11, 12, 13, 14, 15, 16, 17, 50, 50, 50, 50, 50, 50, 50, 30};
+        assertEquals(List.of(standardised(60, all0), standardised(30, all1)), pool.get("u1"));
+
+        // the rows the model trained on: a1 by A, b1 by B
+        Map<String, List<Float>> trained = pooled(TrainingSet.rows(ctx, 1, false, stages.savedGroupNormalization(1))
+                .collectAsList());
+        assertEquals(List.of(-1.5F, -1.5F), trained.get("a1"));
+        assertEquals(List.of(-1.5F, 0F), trained.get("b1"));
+        assertEquals(12, trained.size());
+
+        stages.score(1);
+        assertEquals(2, spark.read().parquet(ctx.layout().scores(1)).count());
+    }
+
+    @Test
+    void offOrWithoutGroupsTheFeaturesAreReadAsExtracted(SparkSession spark, @TempDir Path dir) {
+        for (JobContext ctx : List.of(root(spark, dir.resolve("off"), true, "train.group-norm=none"),
+                root(spark, dir.resolve("nogroups"), false))) {
+            RoundStages stages = new RoundStages(ctx);
+            Map<String, Object> info = stages.train(1);
+            assertFalse(info.containsKey("group_norm"), info.toString());
+            assertFalse(Files.exists(Path.of(ctx.layout().groupStats(1))));
+            assertTrue(stages.savedGroupNormalization(1).isEmpty());
+            assertEquals(List.of(7F, 17F), pooled(stages.split("unlabeled", stages.savedGroupNormalization(1))
+                    .collectAsList()).get("a7"));
+        }
+    }
+
+    private static float standardised(double x, double[] values) {
+        double mean = 0;
+        for (double v : values) {
+            mean += v;
+        }
+        mean /= values.length;
+        double sq = 0;
+        for (double v : values) {
+            sq += v * v;
+        }
+        float sd = (float) Math.sqrt(sq / values.length - mean * mean);
+        return (float) (((float) x - (float) mean) / (double) sd);
+    }
+
+    private static Map<String, List<Float>> pooled(List<Row> rows) {
+        Map<String, List<Float>> out = new TreeMap<>();
+        for (Row r : rows) {
+            out.put(r.getAs("sample_id"), r.getList(r.fieldIndex("audio")));
+        }
+        return out;
+    }
+}
