@@ -217,13 +217,17 @@ public final class RoundStages {
                 || manifest.where(col(ManifestColumns.GROUP).isNotNull()).limit(1).count() == 0) {
             return Optional.empty();
         }
+        long t0 = System.nanoTime();
         Dataset<Row> features = FeatureTable.read(ctx.spark(), ctx.layout().features(), s.extract().modalities(), null);
         Dataset<Row> stats = GroupNormalization.statistics(features,
                 manifest.select(col("sample_id"), col(ManifestColumns.GROUP)), tokens);
         // one row per group and modality: a small table, one file
         ctx.storage().commitParquet(stats.coalesce(1), ctx.layout().groupStats(round));
-        return Optional.of(GroupNormalization.load(ctx.spark(), ctx.layout().groupStats(round),
-                s.train().groupNormMinClips()));
+        GroupNormalization norm = GroupNormalization.load(ctx.spark(), ctx.layout().groupStats(round),
+                s.train().groupNormMinClips());
+        LOG.info("round {}: per-group feature statistics ({} rows) in {} s", round, norm.statistics().count(),
+                String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+        return Optional.of(norm);
     }
 
     /** The normalisation round r was trained with (train.json), applied to what it scores. */
