@@ -52,12 +52,18 @@ public final class RoundBench {
 
     /** Builds {@code <source>/round-bench/pool-N/} (once) and runs rounds 1–2 in it. */
     public List<Stage> run(String sourceRoot, int pool, PrintStream out) {
-        String root = sourceRoot + "/round-bench/pool-" + pool;
+        return run(sourceRoot, pool, 0, out);
+    }
+
+    /** As {@link #run(String, int, PrintStream)}; with {@code groups} &gt; 0 in {@code pool-N-groups-G/}, every clip in one of G groups. */
+    public List<Stage> run(String sourceRoot, int pool, int groups, PrintStream out) {
+        String name = pool + (groups > 0 ? "-groups-" + groups : "");
+        String root = sourceRoot + "/round-bench/pool-" + name;
         Layout source = new Layout(sourceRoot);
         Layout scaled = new Layout(root);
         JobContext ctx = JobContext.of(spark, settingsWith.apply(List.of("mer.root=\"" + root + "\"")));
         if (!ctx.storage().exists(scaled.features())) {
-            ScaledRoot.build(spark, source, scaled, pool, ctx.storage());
+            ScaledRoot.build(spark, source, scaled, pool, groups, ctx.storage());
         }
         ctx.storage().delete(root + "/rounds"); // every run measures rounds 1-2 afresh
         ShuffleBytes shuffle = new ShuffleBytes();
@@ -92,8 +98,8 @@ public final class RoundBench {
         }
         String md = markdown(pool, stages);
         out.print(md);
-        write(Paths.get(sourceRoot, "round-bench", "round-bench-" + pool + ".md"), md);
-        write(Paths.get(sourceRoot, "round-bench", "round-bench-" + pool + ".json"), json(pool, stages));
+        write(Paths.get(sourceRoot, "round-bench", "round-bench-" + name + ".md"), md);
+        write(Paths.get(sourceRoot, "round-bench", "round-bench-" + name + ".json"), json(pool, stages));
         return stages;
     }
 

@@ -14,6 +14,8 @@ import java.util.List;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
 import static org.apache.spark.sql.functions.row_number;
 
 /**
@@ -26,7 +28,19 @@ final class ScaledRoot {
     }
 
     static void build(SparkSession spark, Layout source, Layout scaled, int pool, Storage storage) {
+        build(spark, source, scaled, pool, 0, storage);
+    }
+
+    /**
+     * @param groups with N &gt; 0, every row gets one of N synthetic speaker groups, a hash of its source clip's id (a
+     *               copy is its clip's speaker), so a round pays for per-group standardisation as a grouped pool would
+     */
+    static void build(SparkSession spark, Layout source, Layout scaled, int pool, int groups, Storage storage) {
         Dataset<Row> manifest = spark.read().parquet(source.manifest());
+        if (groups > 0) {
+            manifest = manifest.withColumn(ManifestColumns.GROUP,
+                    concat(lit("g"), pmod(xxhash64(col("sample_id")), lit(groups)).cast("string")));
+        }
         Dataset<Row> ids = spark.read().parquet(source.features()).select("sample_id").distinct();
         long distinct = ids.count();
         long copies = (pool + distinct - 1) / distinct;
@@ -41,7 +55,7 @@ final class ScaledRoot {
         Dataset<Row> unlabeled = copiesOf.join(manifest.withColumnRenamed("sample_id", "_source"), "_source")
                 .withColumn(ManifestColumns.SPLIT, lit(ManifestColumns.UNLABELED))
                 .withColumn("label", lit(null).cast("string"));
-        if (List.of(manifest.columns()).contains(ManifestColumns.GROUP)) {
+        if (groups <= 0 && List.of(manifest.columns()).contains(ManifestColumns.GROUP)) {
             unlabeled = unlabeled.withColumn(ManifestColumns.GROUP, lit(null).cast("string"));
         }
         storage.commitParquet(kept.unionByName(unlabeled.select(kept.columns()[0],

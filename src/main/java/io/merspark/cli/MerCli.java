@@ -195,6 +195,11 @@ public final class MerCli implements Callable<Integer> {
         @Option(names = "--pool", defaultValue = "10000", description = "round, append: unlabeled rows of the scaled root (default 10000)")
         int pool;
 
+        @Option(names = "--groups", defaultValue = "0",
+                description = "round: give every clip of the scaled root one of N synthetic speaker groups, so the"
+                        + " rounds pay for per-group standardisation (default 0: the source's groups, none on the pool)")
+        int groups;
+
         @Option(names = "--executors", defaultValue = "0",
                 description = "round: run on local-cluster with N one-core executor JVMs, so the driver's heap is the"
                         + " driver's own (default 0: in this JVM)")
@@ -310,7 +315,7 @@ public final class MerCli implements Callable<Integer> {
                     extractIfMissing(ctx);
                     if (executors <= 0) {
                         new io.merspark.bench.RoundBench(ctx.spark(), o::settings).run(ctx.settings().root(), pool,
-                                System.out);
+                                groups, System.out);
                         return 0;
                     }
                     // one SparkContext per JVM: the in-process one makes way for the cluster's driver
@@ -320,7 +325,7 @@ public final class MerCli implements Callable<Integer> {
                     cluster.conf().set("spark.sql.shuffle.partitions", ctx.settings().spark().shufflePartitions());
                     try {
                         new io.merspark.bench.RoundBench(cluster, o::settings).run(ctx.settings().root(), pool,
-                                System.out);
+                                groups, System.out);
                     } finally {
                         io.merspark.bench.LocalCluster.stop(cluster);
                     }
