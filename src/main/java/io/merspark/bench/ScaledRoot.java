@@ -4,6 +4,7 @@ import io.merspark.features.FeatureTable;
 import io.merspark.ingest.ManifestColumns;
 import io.merspark.io.Layout;
 import io.merspark.io.Storage;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -32,15 +33,12 @@ final class ScaledRoot {
     }
 
     /**
-     * @param groups with N &gt; 0, every row gets one of N synthetic speaker groups, a hash of its source clip's id (a
-     *               copy is its clip's speaker), so a round pays for per-group standardisation as a grouped pool would
+     * @param groups with N &gt; 0, every row gets one of N synthetic speaker groups, a hash of its own sample id, so a
+     *               round pays for per-group standardisation as a grouped pool would. Not the source clip's id: the
+     *               copies of one clip would make a group of identical clips, standardised to zeros.
      */
     static void build(SparkSession spark, Layout source, Layout scaled, int pool, int groups, Storage storage) {
         Dataset<Row> manifest = spark.read().parquet(source.manifest());
-        if (groups > 0) {
-            manifest = manifest.withColumn(ManifestColumns.GROUP,
-                    concat(lit("g"), pmod(xxhash64(col("sample_id")), lit(groups)).cast("string")));
-        }
         Dataset<Row> ids = spark.read().parquet(source.features()).select("sample_id").distinct();
         long distinct = ids.count();
         long copies = (pool + distinct - 1) / distinct;
@@ -55,7 +53,11 @@ final class ScaledRoot {
         Dataset<Row> unlabeled = copiesOf.join(manifest.withColumnRenamed("sample_id", "_source"), "_source")
                 .withColumn(ManifestColumns.SPLIT, lit(ManifestColumns.UNLABELED))
                 .withColumn("label", lit(null).cast("string"));
-        if (groups <= 0 && List.of(manifest.columns()).contains(ManifestColumns.GROUP)) {
+        if (groups > 0) {
+            Column synthetic = concat(lit("g"), pmod(xxhash64(col("sample_id")), lit(groups)).cast("string"));
+            kept = kept.withColumn(ManifestColumns.GROUP, synthetic);
+            unlabeled = unlabeled.withColumn(ManifestColumns.GROUP, synthetic);
+        } else if (List.of(manifest.columns()).contains(ManifestColumns.GROUP)) {
             unlabeled = unlabeled.withColumn(ManifestColumns.GROUP, lit(null).cast("string"));
         }
         storage.commitParquet(kept.unionByName(unlabeled.select(kept.columns()[0],

@@ -48,6 +48,9 @@ public final class GroupNormalization implements Serializable {
             .add("tokens_mean", DataTypes.createArrayType(DataTypes.FloatType, false), true)
             .add("tokens_std", DataTypes.createArrayType(DataTypes.FloatType, false), true);
 
+    /** The column readers carry a row's manifest group in while they standardise it (dropped after). */
+    public static final String ROW_GROUP = "_group";
+
     private static final double MIN_STD = 1e-6;
 
     private final Dataset<Row> statistics;

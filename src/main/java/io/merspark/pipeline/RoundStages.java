@@ -652,7 +652,8 @@ public final class RoundStages {
         Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest())
                 .where(col(ManifestColumns.SPLIT).equalTo(split));
         Dataset<Row> ids = norm.isPresent()
-                ? manifest.select(col("sample_id"), col("label"), col(ManifestColumns.GROUP).as(NORM_GROUP))
+                ? manifest.select(col("sample_id"), col("label"),
+                        col(ManifestColumns.GROUP).as(GroupNormalization.ROW_GROUP))
                 : manifest.select("sample_id", "label");
         List<String> modalities = s.extract().modalities();
         // the split's partition and ids filter the long table before the per-sample aggregation: a split costs its
@@ -662,11 +663,9 @@ public final class RoundStages {
                 : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids.select("sample_id"),
                         List.of(split));
         Dataset<Row> joined = ids.join(features, "sample_id");
-        return norm.map(n -> n.apply(joined, NORM_GROUP, modalities, s.train().isAgt()).drop(NORM_GROUP))
-                .orElse(joined);
+        return norm.map(n -> n.apply(joined, GroupNormalization.ROW_GROUP, modalities, s.train().isAgt())
+                .drop(GroupNormalization.ROW_GROUP)).orElse(joined);
     }
-
-    private static final String NORM_GROUP = "_group";
 
     /** Scores with the kind of model the round was trained as (train.json), whatever the current config says. */
     private PoolScorer scorer(int round) {

@@ -87,13 +87,13 @@ public final class TrainingSet {
                 ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, latest, splits)
                 : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, latest, splits);
         if (norm.isPresent()) {
-            Dataset<Row> groups = manifest.select(col("sample_id"), col(ManifestColumns.GROUP).as(NORM_GROUP));
-            wide = norm.get().apply(wide.join(groups, "sample_id"), NORM_GROUP, modalities, withTokens).drop(NORM_GROUP);
+            Dataset<Row> groups = manifest.select(col("sample_id"),
+                    col(ManifestColumns.GROUP).as(GroupNormalization.ROW_GROUP));
+            wide = norm.get().apply(wide.join(groups, "sample_id"), GroupNormalization.ROW_GROUP, modalities, withTokens)
+                    .drop(GroupNormalization.ROW_GROUP);
         }
         return latest.join(wide, "sample_id").orderBy("sample_id");
     }
-
-    private static final String NORM_GROUP = "_group";
 
     /** Round r−1's pseudo-labels still on clips of the current unlabeled split; empty for round 1 or none. */
     static Optional<Dataset<Row>> pseudo(JobContext ctx, int round) {

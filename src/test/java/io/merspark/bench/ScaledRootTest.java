@@ -11,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class ScaledRootTest {
 
     @Test
-    void copiesKeepTheirSourceClipsGroupWhenGroupsAreAskedFor(SparkSession spark, @TempDir Path dir) {
+    void syntheticGroupsHashEachRowsOwnIdOnRequest(SparkSession spark, @TempDir Path dir) {
         Layout source = new Layout(dir.resolve("src").toString());
         spark.sql("SELECT * FROM VALUES ('t1','train','happy','A'),('t2','train','sad','B'),('x1','test','sad','A'),"
                         + "('u1','unlabeled',NULL,'C') AS m(sample_id, split, label, group)")
@@ -43,19 +45,19 @@ class ScaledRootTest {
         Map<String, String> g = groups(spark, grouped);
         assertEquals(13, g.size());
         assertTrue(Set.of("g0", "g1", "g2").containsAll(g.values()), g.toString());
-        // a copy is its source clip's speaker: every copy of t1 shares t1's synthetic group
+        // each row by its own id: the copies of one clip spread over the groups instead of forming one of their own
         for (Map.Entry<String, String> e : g.entrySet()) {
-            if (e.getKey().startsWith("pool")) {
-                String sourceId = e.getKey().substring(e.getKey().indexOf('-') + 1);
-                assertEquals(groupOf(sourceId, g), e.getValue(), e.getKey());
-            }
+            assertEquals(expectedGroup(spark, e.getKey()), e.getValue(), e.getKey());
         }
+        assertTrue(new HashSet<>(List.of(g.get("pool0-t1"), g.get("pool1-t1"), g.get("pool2-t1"))).size() > 1
+                || new HashSet<>(List.of(g.get("pool0-t2"), g.get("pool1-t2"), g.get("pool2-t2"))).size() > 1,
+                g.toString());
         assertEquals(13, spark.read().parquet(grouped.features()).count());
     }
 
-    /** The group a source clip's copies carry: the source clip's own row when it is gold, else its first copy's. */
-    private static String groupOf(String sourceId, Map<String, String> groups) {
-        return groups.containsKey(sourceId) ? groups.get(sourceId) : groups.get("pool0-" + sourceId);
+    /** g + pmod(xxhash64(id), 3), computed by Spark itself. */
+    private static String expectedGroup(SparkSession spark, String id) {
+        return spark.sql("SELECT concat('g', CAST(pmod(xxhash64('" + id + "'), 3) AS STRING))").first().getString(0);
     }
 
     private static Map<String, String> groups(SparkSession spark, Layout l) {
