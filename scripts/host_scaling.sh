@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What two busy cores cost each other on this host, apart from any Spark or model code: a register-only AVX-512
 # FMA loop (no memory traffic) and a streaming sum over 256 MiB (memory bandwidth), each timed alone and as two
-# copies at once, interleaved, --pairs times. Prints the medians and the 2-vs-1 ceiling they imply for a job whose
+# copies at once, interleaved, [pairs] times (argument 1, default 7). Prints the medians and the 2-vs-1 ceiling they imply for a job whose
 # tasks are pure compute (2 × alone / pair). Needs gcc and bc (the machine's C compiler and calculator).
 set -euo pipefail
 pairs=${1:-7}
