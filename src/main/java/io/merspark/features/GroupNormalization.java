@@ -20,7 +20,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.transform;
-import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.zip_with;
 
 /**
@@ -122,17 +121,15 @@ public final class GroupNormalization implements Serializable {
             if (tokens && Arrays.asList(rows.columns()).contains(t)) {
                 Column tm = coalesce(col(m + "_tm"), col(m + "_all_tm"));
                 Column ts = coalesce(col(m + "_ts"), col(m + "_all_ts"));
-                joined = joined.withColumn(t, when(col(t).isNull(), col(t))
-                        .otherwise(transform(col(t), v -> standardise(v, tm, ts))));
+                joined = joined.withColumn(t, transform(col(t), v -> standardise(v, tm, ts)));
             }
         }
         return joined.drop(helpers.toArray(String[]::new));
     }
 
-    /** (v − mean) / std element-wise, as float; null stays null. */
+    /** (v − mean) / std element-wise, as float; a null array stays null (zip_with and transform pass it through). */
     private static Column standardise(Column v, Column mean, Column std) {
-        return when(v.isNull(), v).otherwise(
-                zip_with(zip_with(v, mean, Column::minus), std, (d, s) -> d.divide(s).cast(DataTypes.FloatType)));
+        return zip_with(zip_with(v, mean, Column::minus), std, (d, s) -> d.divide(s).cast(DataTypes.FloatType));
     }
 
     /** A group's (or, with {@code all}, every clip's) statistics of one modality. */
@@ -150,18 +147,18 @@ public final class GroupNormalization implements Serializable {
 
         static Sums of(Row r, boolean withTokens) {
             Sums s = new Sums();
-            List<Object> pooled = r.getList(1);
+            float[] pooled = PooledFeatures.floats(r.getList(1));
             s.clips = 1;
-            s.sum = new double[pooled.size()];
-            s.sumSq = new double[pooled.size()];
+            s.sum = new double[pooled.length];
+            s.sumSq = new double[pooled.length];
             add(pooled, s.sum, s.sumSq);
             if (withTokens && !r.isNullAt(3)) {
                 List<Object> seq = r.getList(3);
                 for (Object t : seq) {
-                    List<Object> v = asList(t);
+                    float[] v = PooledFeatures.floats(t);
                     if (s.tokenSum == null) {
-                        s.tokenSum = new double[v.size()];
-                        s.tokenSumSq = new double[v.size()];
+                        s.tokenSum = new double[v.length];
+                        s.tokenSumSq = new double[v.length];
                     }
                     add(v, s.tokenSum, s.tokenSumSq);
                     s.tokens++;
@@ -170,15 +167,9 @@ public final class GroupNormalization implements Serializable {
             return s;
         }
 
-        @SuppressWarnings("unchecked")
-        private static List<Object> asList(Object t) {
-            return t instanceof List<?> l ? (List<Object>) l
-                    : scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<Object>) t);
-        }
-
-        private static void add(List<Object> v, double[] sum, double[] sumSq) {
+        private static void add(float[] v, double[] sum, double[] sumSq) {
             for (int d = 0; d < sum.length; d++) {
-                double x = ((Number) v.get(d)).doubleValue();
+                double x = v[d];
                 sum[d] += x;
                 sumSq[d] += x * x;
             }

@@ -63,15 +63,13 @@ public final class PooledFeatures {
 
     /** An array column's value as floats: a Java list from {@code Row.getList}, or a Scala sequence nested in a Row. */
     static float[] floats(Object value) {
-        Iterable<?> items = value instanceof scala.collection.Iterable<?> s
-                ? scala.jdk.javaapi.CollectionConverters.asJava(s) : (Iterable<?>) value;
-        List<Float> list = new java.util.ArrayList<>();
+        // sized up front and filled in one pass: no boxed intermediate list per vector (this runs per token)
+        java.util.Collection<?> items = value instanceof scala.collection.Iterable<?> s
+                ? scala.jdk.javaapi.CollectionConverters.asJavaCollection(s) : (java.util.Collection<?>) value;
+        float[] v = new float[items.size()];
+        int i = 0;
         for (Object o : items) {
-            list.add(((Number) o).floatValue());
-        }
-        float[] v = new float[list.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = list.get(i);
+            v[i++] = ((Number) o).floatValue();
         }
         return v;
     }

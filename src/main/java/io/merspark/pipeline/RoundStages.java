@@ -660,8 +660,7 @@ public final class RoundStages {
         // own rows
         Dataset<Row> features = s.train().isAgt()
                 ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids, List.of(split))
-                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids.select("sample_id"),
-                        List.of(split));
+                : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids, List.of(split));
         Dataset<Row> joined = ids.join(features, "sample_id");
         return norm.map(n -> n.apply(joined, GroupNormalization.ROW_GROUP, modalities, s.train().isAgt())
                 .drop(GroupNormalization.ROW_GROUP)).orElse(joined);
