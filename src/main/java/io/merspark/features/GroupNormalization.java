@@ -12,15 +12,9 @@ import scala.Tuple2;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.transform;
-import static org.apache.spark.sql.functions.zip_with;
 
 /**
  * Per-group standardisation of the input features (a group is a speaker, an actor, a show: the manifest's
@@ -94,42 +88,21 @@ public final class GroupNormalization implements Serializable {
     }
 
     /**
+     * The statistics of {@code modalities} in memory, for standardising decoded arrays ({@link GroupStandardiser}):
+     * one row per group and modality reaches the driver (groups below min-clips are left on the executors).
+     */
+    public GroupStandardiser standardiser(List<String> modalities) {
+        List<Row> rows = statistics.where(col("all_clips").or(col("clips").geq(minClips))
+                .and(col("modality").isin(modalities.toArray()))).collectAsList();
+        return GroupStandardiser.of(rows, modalities, minClips);
+    }
+
+    /**
      * {@code rows} (one per sample, a pooled column per modality and with {@code tokens} a token column
      * {@code <modality>_tokens}) with those columns standardised by the group in {@code groupColumn}.
      */
     public Dataset<Row> apply(Dataset<Row> rows, String groupColumn, List<String> modalities, boolean tokens) {
-        Dataset<Row> perGroup = statistics.where(col("all_clips").equalTo(false).and(col("clips").geq(minClips)))
-                .groupBy(col("group").as("_norm_group"))
-                .pivot("modality", new ArrayList<>(modalities))
-                .agg(first("pooled_mean").as("pm"), first("pooled_std").as("ps"),
-                        first("tokens_mean").as("tm"), first("tokens_std").as("ts"));
-        Dataset<Row> overall = statistics.where(col("all_clips"))
-                .groupBy()
-                .pivot("modality", new ArrayList<>(modalities))
-                .agg(first("pooled_mean").as("all_pm"), first("pooled_std").as("all_ps"),
-                        first("tokens_mean").as("all_tm"), first("tokens_std").as("all_ts"));
-        Dataset<Row> joined = rows
-                .join(broadcast(perGroup), col(groupColumn).equalTo(col("_norm_group")), "left")
-                .crossJoin(broadcast(overall));
-        List<String> helpers = new ArrayList<>(Arrays.asList(perGroup.columns()));
-        helpers.addAll(Arrays.asList(overall.columns()));
-        for (String m : modalities) {
-            Column pm = coalesce(col(m + "_pm"), col(m + "_all_pm"));
-            Column ps = coalesce(col(m + "_ps"), col(m + "_all_ps"));
-            joined = joined.withColumn(m, standardise(col(m), pm, ps));
-            String t = TokenFeatures.tokensColumn(m);
-            if (tokens && Arrays.asList(rows.columns()).contains(t)) {
-                Column tm = coalesce(col(m + "_tm"), col(m + "_all_tm"));
-                Column ts = coalesce(col(m + "_ts"), col(m + "_all_ts"));
-                joined = joined.withColumn(t, transform(col(t), v -> standardise(v, tm, ts)));
-            }
-        }
-        return joined.drop(helpers.toArray(String[]::new));
-    }
-
-    /** (v − mean) / std element-wise, as float; a null array stays null (zip_with and transform pass it through). */
-    private static Column standardise(Column v, Column mean, Column std) {
-        return zip_with(zip_with(v, mean, Column::minus), std, (d, s) -> d.divide(s).cast(DataTypes.FloatType));
+        return standardiser(modalities).apply(rows, groupColumn, tokens);
     }
 
     /** A group's (or, with {@code all}, every clip's) statistics of one modality. */

@@ -55,22 +55,41 @@ public final class TokenFeatures {
      * modality stays null.
      */
     public static float[][][] sequences(Row row, List<String> modalities) {
-        float[][] pooled = PooledFeatures.vectors(row, modalities);
+        return sequences(tokenColumns(row, modalities), PooledFeatures.vectors(row, modalities));
+    }
+
+    /** The token columns of one sample as decoded, in modality order: null where the column is null or empty. */
+    public static float[][][] tokenColumns(Row row, List<String> modalities) {
         float[][][] out = new float[modalities.size()][][];
         for (int m = 0; m < modalities.size(); m++) {
             int idx = row.fieldIndex(tokensColumn(modalities.get(m)));
-            List<Object> tokens = row.isNullAt(idx) ? List.of() : row.getList(idx);
-            if (!tokens.isEmpty()) {
-                float[][] seq = new float[tokens.size()][];
-                for (int t = 0; t < seq.length; t++) {
-                    seq[t] = PooledFeatures.floats(tokens.get(t));
-                }
-                out[m] = seq;
+            if (!row.isNullAt(idx) && !row.getList(idx).isEmpty()) {
+                out[m] = floats(row.getList(idx));
+            }
+        }
+        return out;
+    }
+
+    /** {@code tokens} with a modality that has none but a pooled vector given that vector as its one token. */
+    public static float[][][] sequences(float[][][] tokens, float[][] pooled) {
+        float[][][] out = new float[pooled.length][][];
+        for (int m = 0; m < pooled.length; m++) {
+            if (tokens[m] != null && tokens[m].length > 0) {
+                out[m] = tokens[m];
             } else if (pooled[m] != null) {
                 out[m] = new float[][] {pooled[m]};
             }
         }
         return out;
+    }
+
+    /** A token column's value ({@code array<array<float>>}) as float vectors. */
+    static float[][] floats(List<Object> tokens) {
+        float[][] seq = new float[tokens.size()][];
+        for (int t = 0; t < seq.length; t++) {
+            seq[t] = PooledFeatures.floats(tokens.get(t));
+        }
+        return seq;
     }
 
     /** Width of the tokens of each modality, read from the first sample that has them (0 when none has). */

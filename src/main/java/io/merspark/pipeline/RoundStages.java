@@ -314,8 +314,9 @@ public final class RoundStages {
     /** Scores the unlabeled pool with the round's ensemble on the executors. */
     public long score(int round) {
         requireModelClasses(round);
-        Dataset<Row> pool = split(ManifestColumns.UNLABELED, savedGroupNormalization(round));
-        Dataset<Row> scores = scorer(round).score(pool);
+        Optional<GroupNormalization> norm = savedGroupNormalization(round);
+        Dataset<Row> pool = split(ManifestColumns.UNLABELED, norm.isPresent());
+        Dataset<Row> scores = scorer(round, norm).score(pool);
         long t0 = System.nanoTime();
         ctx.storage().commitParquet(scores, ctx.layout().scores(round));
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -382,8 +383,9 @@ public final class RoundStages {
     /** Scores the test split, writes predictions and metrics.json, then marks the round complete. */
     public MetricsReport evaluate(int round, Map<String, Object> extra) {
         requireModelClasses(round);
-        Dataset<Row> test = split(ManifestColumns.TEST, savedGroupNormalization(round));
-        Dataset<Row> scored = scorer(round).score(test.drop("label"))
+        Optional<GroupNormalization> norm = savedGroupNormalization(round);
+        Dataset<Row> test = split(ManifestColumns.TEST, norm.isPresent());
+        Dataset<Row> scored = scorer(round, norm).score(test.drop("label"))
                 .join(test.select("sample_id", "label"), "sample_id")
                 .cache();
         try {
@@ -649,9 +651,19 @@ public final class RoundStages {
 
     /** As {@link #split(String)}, standardised per group as a round's model was trained ({@code norm}). */
     Dataset<Row> split(String split, Optional<GroupNormalization> norm) {
+        Dataset<Row> rows = split(split, norm.isPresent());
+        return norm.map(n -> n.apply(rows, GroupNormalization.ROW_GROUP, s.extract().modalities(), s.train().isAgt())
+                .drop(GroupNormalization.ROW_GROUP)).orElse(rows);
+    }
+
+    /**
+     * As {@link #split(String)}, with each clip's manifest group in {@link GroupNormalization#ROW_GROUP} when
+     * {@code withGroups}: the features as extracted, for a scorer that standardises what it decodes.
+     */
+    Dataset<Row> split(String split, boolean withGroups) {
         Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest())
                 .where(col(ManifestColumns.SPLIT).equalTo(split));
-        Dataset<Row> ids = norm.isPresent()
+        Dataset<Row> ids = withGroups
                 ? manifest.select(col("sample_id"), col("label"),
                         col(ManifestColumns.GROUP).as(GroupNormalization.ROW_GROUP))
                 : manifest.select("sample_id", "label");
@@ -661,22 +673,24 @@ public final class RoundStages {
         Dataset<Row> features = s.train().isAgt()
                 ? TokenFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids, List.of(split))
                 : PooledFeatures.wide(ctx.spark(), ctx.layout().features(), modalities, ids, List.of(split));
-        Dataset<Row> joined = ids.join(features, "sample_id");
-        return norm.map(n -> n.apply(joined, GroupNormalization.ROW_GROUP, modalities, s.train().isAgt())
-                .drop(GroupNormalization.ROW_GROUP)).orElse(joined);
+        return ids.join(features, "sample_id");
     }
 
-    /** Scores with the kind of model the round was trained as (train.json), whatever the current config says. */
-    private PoolScorer scorer(int round) {
+    /**
+     * Scores with the kind of model the round was trained as (train.json), whatever the current config says, and
+     * standardises its rows per group as the round trained ({@code norm}): rows carry their group then.
+     */
+    private PoolScorer scorer(int round, Optional<GroupNormalization> norm) {
         Object saved = trainInfo(round).get("model");
         String model = saved instanceof String m ? m : s.train().model();
         if ("logreg".equals(model)) {
             String dir = ctx.layout().model(round);
-            return new LogRegScorer(LogRegModel.load(dir, ctx.storage().readText(dir + "/" + LogRegModel.MANIFEST_FILE)));
+            return new LogRegScorer(LogRegModel.load(dir, ctx.storage().readText(dir + "/" + LogRegModel.MANIFEST_FILE)),
+                    norm.map(n -> n.standardiser(s.extract().modalities())).orElse(null));
         }
         List<String> modalities = Settings.MODALITIES.contains(model) ? List.of(model) : s.extract().modalities();
         return new EnsembleScorer(ctx.layout().model(round), s.train().device(), modalities,
-                s.train().batchSize() * 8, "agt".equals(model));
+                s.train().batchSize() * 8, "agt".equals(model), norm.map(n -> n.standardiser(modalities)).orElse(null));
     }
 
     /** Feature width per modality (token width for the AGT), from the first rows that have it. */

@@ -1,11 +1,15 @@
 package io.merspark.score;
 
+import io.merspark.features.GroupNormalization;
+import io.merspark.features.GroupStandardiser;
 import io.merspark.features.PooledFeatures;
 import io.merspark.features.TokenFeatures;
 import io.merspark.train.FusionSample;
 import io.merspark.train.FusionEnsemble;
 import io.merspark.train.TemperatureScaling;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -40,6 +44,7 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
     private final List<String> modalities;
     private final int batchSize;
     private final boolean withTokens;
+    private final GroupStandardiser standardiser;
 
     public EnsembleScorer(String modelDir, String device, List<String> modalities, int batchSize) {
         this(modelDir, device, modalities, batchSize, false);
@@ -47,11 +52,25 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
 
     /** @param withTokens the ensemble reads token sequences (AGT): rows carry {@link TokenFeatures} columns */
     public EnsembleScorer(String modelDir, String device, List<String> modalities, int batchSize, boolean withTokens) {
+        this(modelDir, device, modalities, batchSize, withTokens, null);
+    }
+
+    /**
+     * @param standardiser per-group statistics the ensemble was trained with, applied to each row's decoded arrays
+     *                     by the group in its {@link GroupNormalization#ROW_GROUP} column (null: rows as read)
+     */
+    public EnsembleScorer(String modelDir, String device, List<String> modalities, int batchSize, boolean withTokens,
+                          GroupStandardiser standardiser) {
+        if (standardiser != null && !standardiser.modalities().equals(modalities)) {
+            throw new IllegalArgumentException("statistics of " + standardiser.modalities() + " for a model of "
+                    + modalities);
+        }
         this.modelDir = modelDir;
         this.device = device;
         this.modalities = List.copyOf(modalities);
         this.batchSize = batchSize;
         this.withTokens = withTokens;
+        this.standardiser = standardiser;
     }
 
     /**
@@ -65,6 +84,9 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
         List<String> mods = modalities;
         int batch = batchSize;
         boolean tokens = withTokens;
+        // the statistics go to each executor once, not with every task
+        Broadcast<GroupStandardiser> stats = standardiser == null ? null
+                : JavaSparkContext.fromSparkContext(wide.sparkSession().sparkContext()).broadcast(standardiser);
         MapPartitionsFunction<Row, Row> fn = rows -> {
             EnsembleCache.Lease lease = EnsembleCache.acquire(dir, dev);
             // let go at the end of the rows, or when the task ends early (killed, failed, a limit)
@@ -72,7 +94,7 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
             if (task != null) {
                 task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> lease.close());
             }
-            return new BatchIterator(rows, lease, mods, batch, tokens);
+            return new BatchIterator(rows, lease, mods, batch, tokens, stats == null ? null : stats.value());
         };
         return wide.mapPartitions(fn, Encoders.row(SCHEMA));
     }
@@ -85,19 +107,21 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
         private final List<String> modalities;
         private final int batchSize;
         private final boolean withTokens;
+        private final GroupStandardiser standardiser;
         private Iterator<Row> current = java.util.Collections.emptyIterator();
         private final long start = System.nanoTime();
         private long scored;
         private boolean logged;
 
         BatchIterator(Iterator<Row> rows, EnsembleCache.Lease lease, List<String> modalities, int batchSize,
-                      boolean withTokens) {
+                      boolean withTokens, GroupStandardiser standardiser) {
             this.rows = rows;
             this.lease = lease;
             this.ensemble = lease.ensemble();
             this.modalities = modalities;
             this.batchSize = batchSize;
             this.withTokens = withTokens;
+            this.standardiser = standardiser;
         }
 
         @Override
@@ -133,8 +157,15 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
                 Row r = rows.next();
                 String id = r.getAs("sample_id");
                 ids.add(id);
-                samples.add(new FusionSample(id, PooledFeatures.vectors(r, modalities), FusionSample.UNKNOWN, 1f,
-                        withTokens ? TokenFeatures.sequences(r, modalities) : null));
+                float[][] pooled = PooledFeatures.vectors(r, modalities);
+                float[][][] tokens = withTokens ? TokenFeatures.tokenColumns(r, modalities) : null;
+                if (standardiser != null) {
+                    // on the arrays decoded here anyway: the standardisation costs its arithmetic only
+                    String group = r.getAs(GroupNormalization.ROW_GROUP);
+                    standardiser.standardise(group, pooled, tokens);
+                }
+                samples.add(new FusionSample(id, pooled, FusionSample.UNKNOWN, 1f,
+                        withTokens ? TokenFeatures.sequences(tokens, pooled) : null));
             }
             // One pass of the members; the ensemble's probabilities are the softmax of their mean logits, both
             // calibrated by the ensemble's temperature, so every threshold downstream reads calibrated confidence.

@@ -1,5 +1,7 @@
 package io.merspark.score;
 
+import io.merspark.features.GroupNormalization;
+import io.merspark.features.GroupStandardiser;
 import io.merspark.features.PooledFeatures;
 import io.merspark.train.LogRegModel;
 import io.merspark.train.TemperatureScaling;
@@ -22,9 +24,16 @@ import static org.apache.spark.sql.functions.col;
 public final class LogRegScorer implements PoolScorer {
 
     private final LogRegModel model;
+    private final GroupStandardiser standardiser;
 
     public LogRegScorer(LogRegModel model) {
+        this(model, null);
+    }
+
+    /** @param standardiser per-group statistics the model was trained with (null: rows as read) */
+    public LogRegScorer(LogRegModel model, GroupStandardiser standardiser) {
         this.model = model;
+        this.standardiser = standardiser;
     }
 
     @Override
@@ -39,7 +48,9 @@ public final class LogRegScorer implements PoolScorer {
                     scala.jdk.javaapi.CollectionConverters.asScala(List.of(p)).toList(),
                     s.pred(), s.confidence(), s.margin(), s.entropy());
         };
-        return model.pipeline().transform(wide)
+        Dataset<Row> rows = standardiser == null ? wide
+                : standardiser.apply(wide, GroupNormalization.ROW_GROUP, false);
+        return model.pipeline().transform(rows)
                 .select(col("sample_id"), org.apache.spark.ml.functions.vector_to_array(col("rawPrediction"), "float32")
                         .as("logits"))
                 .map(toScores, Encoders.row(EnsembleScorer.SCHEMA));
