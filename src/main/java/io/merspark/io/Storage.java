@@ -193,6 +193,36 @@ public final class Storage {
         }
     }
 
+    /**
+     * A digest of what lies under {@code paths}: every file's path below its root, length and modification time
+     * (no content is read). Equal digests mean no file was added, removed, replaced or rewritten since: every commit
+     * here writes new files and renames them into place.
+     */
+    public String fingerprint(String... paths) {
+        List<String> lines = new java.util.ArrayList<>();
+        try {
+            for (String root : paths) {
+                Path dir = new Path(root);
+                FileSystem fs = dir.getFileSystem(hadoop);
+                if (!fs.exists(dir)) {
+                    lines.add(root + "\tabsent");
+                    continue;
+                }
+                String prefix = fs.makeQualified(dir).toString();
+                org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(dir, true);
+                while (files.hasNext()) {
+                    org.apache.hadoop.fs.LocatedFileStatus f = files.next();
+                    lines.add(root + "\t" + f.getPath().toString().substring(prefix.length()) + "\t" + f.getLen()
+                            + "\t" + f.getModificationTime());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        java.util.Collections.sort(lines);
+        return Sha256.of(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+    }
+
     public void delete(String path) {
         deleteQuietly(new Path(path));
     }

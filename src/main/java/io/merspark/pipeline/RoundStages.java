@@ -197,7 +197,8 @@ public final class RoundStages {
         info.put("pseudo_budget", pseudoBudgetJson(round));
         info.put(TRAIN_PRIOR, trainPriorJson(rows));
         norm.ifPresent(n -> info.put(GROUP_NORM, Json.object("by", "group", "min_clips", (long) s.train().groupNormMinClips(),
-                "groups", n.statistics().where(col("all_clips").equalTo(false)).select("group").distinct().count())));
+                "groups", n.statistics().where(col("all_clips").equalTo(false)).select("group").distinct().count(),
+                "statistics_from_round", (long) statisticsRound(round))));
         return info;
     }
 
@@ -218,16 +219,55 @@ public final class RoundStages {
             return Optional.empty();
         }
         long t0 = System.nanoTime();
-        Dataset<Row> features = FeatureTable.read(ctx.spark(), ctx.layout().features(), s.extract().modalities(), null);
-        Dataset<Row> stats = GroupNormalization.statistics(features,
-                manifest.select(col("sample_id"), col(ManifestColumns.GROUP)), tokens);
+        String inputs = statisticsInputs(tokens);
+        Optional<String> previous = reusableStatistics(round, inputs);
+        Dataset<Row> stats;
+        if (previous.isPresent()) {
+            stats = ctx.spark().read().parquet(previous.get());
+        } else {
+            Dataset<Row> features = FeatureTable.read(ctx.spark(), ctx.layout().features(), s.extract().modalities(), null);
+            stats = GroupNormalization.statistics(features,
+                    manifest.select(col("sample_id"), col(ManifestColumns.GROUP)), tokens);
+        }
         // one row per group and modality: a small table, one file
         ctx.storage().commitParquet(stats.coalesce(1), ctx.layout().groupStats(round));
+        ctx.storage().writeText(statisticsInputsFile(round), inputs);
         GroupNormalization norm = GroupNormalization.load(ctx.spark(), ctx.layout().groupStats(round),
                 s.train().groupNormMinClips());
-        LOG.info("round {}: per-group feature statistics ({} rows) in {} s", round, norm.statistics().count(),
+        LOG.info("round {}: per-group feature statistics ({} rows) {} in {} s", round, norm.statistics().count(),
+                previous.isPresent() ? "kept from round " + (round - 1) + " (features and groups unchanged)"
+                        : "computed over the features table",
                 String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
         return Optional.of(norm);
+    }
+
+    /**
+     * What a round's statistics are a function of: the features table's and the manifest's files, the modalities
+     * and whether token statistics are taken.
+     */
+    private String statisticsInputs(boolean tokens) {
+        return ctx.storage().fingerprint(ctx.layout().features(), ctx.layout().manifest()) + " modalities="
+                + s.extract().modalities() + " tokens=" + tokens;
+    }
+
+    /** Round r−1's statistics when they were taken from the same inputs (the rounds of one night): no re-read. */
+    private Optional<String> reusableStatistics(int round, String inputs) {
+        if (round <= 1 || !ctx.storage().exists(statisticsInputsFile(round - 1))
+                || !ctx.storage().exists(ctx.layout().groupStats(round - 1))) {
+            return Optional.empty();
+        }
+        return inputs.equals(ctx.storage().readText(statisticsInputsFile(round - 1)))
+                ? Optional.of(ctx.layout().groupStats(round - 1)) : Optional.empty();
+    }
+
+    /** The round whose pass over the features table made round r's statistics (r unless they were kept). */
+    private int statisticsRound(int round) {
+        String file = statisticsInputsFile(round);
+        return reusableStatistics(round, ctx.storage().readText(file)).isPresent() ? statisticsRound(round - 1) : round;
+    }
+
+    private String statisticsInputsFile(int round) {
+        return ctx.layout().round(round) + "/group-stats.inputs";
     }
 
     /** The normalisation round r was trained with (train.json), applied to what it scores. */

@@ -71,7 +71,8 @@ class GroupNormRoundTest {
         JobContext ctx = root(spark, dir, true);
         RoundStages stages = new RoundStages(ctx);
         Map<String, Object> info = stages.train(1);
-        assertEquals(Map.of("by", "group", "min_clips", 2L, "groups", 2L), info.get("group_norm"));
+        assertEquals(Map.of("by", "group", "min_clips", 2L, "groups", 2L, "statistics_from_round", 1L),
+                info.get("group_norm"));
         // per group (A, B) and over all 15 clips
         assertEquals(3, spark.read().parquet(ctx.layout().groupStats(1)).count());
 
@@ -94,6 +95,26 @@ class GroupNormRoundTest {
 
         stages.score(1);
         assertEquals(2, spark.read().parquet(ctx.layout().scores(1)).count());
+
+        // the next round of the same night: features and groups unchanged, so round 1's statistics are kept
+        assertEquals(1L, groupNorm(stages.train(2)).get("statistics_from_round"));
+        assertEquals(3, spark.read().parquet(ctx.layout().groupStats(2)).count());
+        // a clip appended to the features table (group A: a8 = [8, 18]) makes the next round take them again
+        spark.sql("SELECT 'a8' AS sample_id, 'enc' AS encoder, array(8F, 18F) AS pooled,"
+                        + " CAST(NULL AS ARRAY<ARRAY<FLOAT>>) AS tokens, 'audio' AS modality, 'unlabeled' AS split")
+                .write().mode("append").partitionBy("modality", "split").parquet(ctx.layout().features());
+        spark.sql("SELECT 'a8' AS sample_id, 'unlabeled' AS split, CAST(NULL AS STRING) AS label,"
+                        + " CAST(NULL AS STRING) AS video, CAST(NULL AS STRING) AS audio, 't' AS text, 'A' AS group")
+                .write().mode("append").parquet(ctx.layout().manifest());
+        assertEquals(3L, groupNorm(stages.train(3)).get("statistics_from_round"));
+        Row a = spark.read().parquet(ctx.layout().groupStats(3)).where("group = 'A'").first();
+        assertEquals(8L, a.<Long>getAs("clips"));
+        assertEquals(List.of(4.5F, 14.5F), a.getList(a.fieldIndex("pooled_mean")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> groupNorm(Map<String, Object> info) {
+        return (Map<String, Object>) info.get("group_norm");
     }
 
     @Test
