@@ -1,7 +1,7 @@
 package io.merspark.features;
 
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -12,7 +12,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -134,22 +133,14 @@ public final class GroupStandardiser implements Serializable {
             pooledAt[m] = columns.indexOf(modalities.get(m));
             tokensAt[m] = tokens ? columns.indexOf(TokenFeatures.tokensColumn(modalities.get(m))) : -1;
         }
-        MapPartitionsFunction<Row, Row> fn = it -> new RowStandardiser(it, stats.value(), group, pooledAt, tokensAt);
-        return rows.mapPartitions(fn, Encoders.row(rows.schema()));
+        MapFunction<Row, Row> fn = r -> RowStandardiser.standardise(r, stats.value(), group, pooledAt, tokensAt);
+        return rows.map(fn, Encoders.row(rows.schema()));
     }
 
-    /** Decodes, standardises and re-encodes each row's feature columns. */
-    private record RowStandardiser(Iterator<Row> rows, GroupStandardiser stats, int group, int[] pooledAt,
-                                   int[] tokensAt) implements Iterator<Row> {
+    /** Decodes, standardises and re-encodes one row's feature columns. */
+    private static final class RowStandardiser {
 
-        @Override
-        public boolean hasNext() {
-            return rows.hasNext();
-        }
-
-        @Override
-        public Row next() {
-            Row r = rows.next();
+        static Row standardise(Row r, GroupStandardiser stats, int group, int[] pooledAt, int[] tokensAt) {
             int n = pooledAt.length;
             float[][] pooled = new float[n][];
             float[][][] tokens = new float[n][][];
