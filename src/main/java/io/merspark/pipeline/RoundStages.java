@@ -229,7 +229,9 @@ public final class RoundStages {
             stats = GroupNormalization.statistics(features,
                     manifest.select(col("sample_id"), col(ManifestColumns.GROUP)), tokens);
         }
-        // one row per group and modality: a small table, one file
+        // one row per group and modality: a small table, one file; the digest goes first and comes back last, so a
+        // job stopped in between leaves statistics that no later round takes for another table's
+        ctx.storage().delete(statisticsInputsFile(round));
         ctx.storage().commitParquet(stats.coalesce(1), ctx.layout().groupStats(round));
         ctx.storage().writeText(statisticsInputsFile(round), inputs);
         GroupNormalization norm = GroupNormalization.load(ctx.spark(), ctx.layout().groupStats(round),
