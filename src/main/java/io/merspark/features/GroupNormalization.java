@@ -94,7 +94,7 @@ public final class GroupNormalization implements Serializable {
     public GroupStandardiser standardiser(List<String> modalities) {
         List<Row> rows = statistics.where(col("all_clips").or(col("clips").geq(minClips))
                 .and(col("modality").isin(modalities.toArray()))).collectAsList();
-        return GroupStandardiser.of(rows, modalities, minClips);
+        return GroupStandardiser.of(rows, modalities);
     }
 
     /**

@@ -42,19 +42,18 @@ public final class GroupStandardiser implements Serializable {
         this.allClips = allClips;
     }
 
-    /** From statistics rows ({@link GroupNormalization#SCHEMA}) of groups with at least {@code minClips} clips. */
-    static GroupStandardiser of(List<Row> statistics, List<String> modalities, int minClips) {
+    /**
+     * From statistics rows ({@link GroupNormalization#SCHEMA}) already limited to {@code modalities} and to groups
+     * with at least min-clips clips ({@link GroupNormalization#standardiser} filters before collecting).
+     */
+    static GroupStandardiser of(List<Row> statistics, List<String> modalities) {
         Map<String, Stats[]> perGroup = new HashMap<>();
         Stats[] all = new Stats[modalities.size()];
         for (Row r : statistics) {
             int m = modalities.indexOf(r.<String>getAs("modality"));
-            boolean allClips = r.getAs("all_clips");
-            if (m < 0 || (!allClips && r.<Long>getAs("clips") < minClips)) {
-                continue;
-            }
             Stats s = new Stats(floats(r, "pooled_mean"), floats(r, "pooled_std"), floats(r, "tokens_mean"),
                     floats(r, "tokens_std"));
-            if (allClips) {
+            if (r.<Boolean>getAs("all_clips")) {
                 all[m] = s;
             } else {
                 perGroup.computeIfAbsent(r.getAs("group"), g -> new Stats[modalities.size()])[m] = s;
@@ -133,55 +132,44 @@ public final class GroupStandardiser implements Serializable {
             pooledAt[m] = columns.indexOf(modalities.get(m));
             tokensAt[m] = tokens ? columns.indexOf(TokenFeatures.tokensColumn(modalities.get(m))) : -1;
         }
-        MapFunction<Row, Row> fn = r -> RowStandardiser.standardise(r, stats.value(), group, pooledAt, tokensAt);
+        MapFunction<Row, Row> fn = r -> standardiseRow(r, stats.value(), group, pooledAt, tokensAt);
         return rows.map(fn, Encoders.row(rows.schema()));
     }
 
     /** Decodes, standardises and re-encodes one row's feature columns. */
-    private static final class RowStandardiser {
-
-        static Row standardise(Row r, GroupStandardiser stats, int group, int[] pooledAt, int[] tokensAt) {
-            int n = pooledAt.length;
-            float[][] pooled = new float[n][];
-            float[][][] tokens = new float[n][][];
-            for (int m = 0; m < n; m++) {
-                if (pooledAt[m] >= 0 && !r.isNullAt(pooledAt[m])) {
-                    pooled[m] = PooledFeatures.floats(r.getList(pooledAt[m]));
-                }
-                if (tokensAt[m] >= 0 && !r.isNullAt(tokensAt[m])) {
-                    tokens[m] = TokenFeatures.floats(r.getList(tokensAt[m]));
-                }
+    private static Row standardiseRow(Row r, GroupStandardiser stats, int group, int[] pooledAt, int[] tokensAt) {
+        int n = pooledAt.length;
+        float[][] pooled = new float[n][];
+        float[][][] tokens = new float[n][][];
+        for (int m = 0; m < n; m++) {
+            if (pooledAt[m] >= 0 && !r.isNullAt(pooledAt[m])) {
+                pooled[m] = PooledFeatures.floats(r.getList(pooledAt[m]));
             }
-            stats.standardise(r.isNullAt(group) ? null : r.getString(group), pooled, tokens);
-            Object[] values = new Object[r.length()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = r.get(i);
+            if (tokensAt[m] >= 0 && !r.isNullAt(tokensAt[m])) {
+                tokens[m] = TokenFeatures.floats(r.getList(tokensAt[m]));
             }
-            for (int m = 0; m < n; m++) {
-                if (pooledAt[m] >= 0) {
-                    values[pooledAt[m]] = pooled[m] == null ? null : seq(pooled[m]);
-                }
-                if (tokensAt[m] >= 0) {
-                    values[tokensAt[m]] = tokens[m] == null ? null : seq(tokens[m]);
-                }
-            }
-            return RowFactory.create(values);
         }
-
-        private static scala.collection.immutable.Seq<Float> seq(float[] v) {
-            List<Float> out = new ArrayList<>(v.length);
-            for (float x : v) {
-                out.add(x);
-            }
-            return scala.jdk.javaapi.CollectionConverters.asScala(out).toList();
+        stats.standardise(r.isNullAt(group) ? null : r.getString(group), pooled, tokens);
+        Object[] values = new Object[r.length()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = r.get(i);
         }
-
-        private static scala.collection.immutable.Seq<scala.collection.immutable.Seq<Float>> seq(float[][] v) {
-            List<scala.collection.immutable.Seq<Float>> out = new ArrayList<>(v.length);
-            for (float[] x : v) {
-                out.add(seq(x));
+        for (int m = 0; m < n; m++) {
+            if (pooledAt[m] >= 0) {
+                values[pooledAt[m]] = pooled[m] == null ? null : PooledFeatures.seq(pooled[m]);
             }
-            return scala.jdk.javaapi.CollectionConverters.asScala(out).toList();
+            if (tokensAt[m] >= 0) {
+                values[tokensAt[m]] = tokens[m] == null ? null : seq(tokens[m]);
+            }
         }
+        return RowFactory.create(values);
+    }
+
+    private static scala.collection.immutable.Seq<scala.collection.immutable.Seq<Float>> seq(float[][] v) {
+        List<scala.collection.immutable.Seq<Float>> out = new ArrayList<>(v.length);
+        for (float[] x : v) {
+            out.add(PooledFeatures.seq(x));
+        }
+        return scala.jdk.javaapi.CollectionConverters.asScala(out).toList();
     }
 }

@@ -61,6 +61,15 @@ public final class PooledFeatures {
         return out;
     }
 
+    /** A float vector as a Row built for an encoder carries it (a Scala sequence): the inverse of {@link #floats}. */
+    public static scala.collection.immutable.Seq<Float> seq(float[] v) {
+        List<Float> out = new java.util.ArrayList<>(v.length);
+        for (float x : v) {
+            out.add(x);
+        }
+        return scala.jdk.javaapi.CollectionConverters.asScala(out).toList();
+    }
+
     /** An array column's value as floats: a Java list from {@code Row.getList}, or a Scala sequence nested in a Row. */
     static float[] floats(Object value) {
         // sized up front and filled in one pass: no boxed intermediate list per vector (this runs per token)

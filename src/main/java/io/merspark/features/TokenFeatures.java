@@ -63,8 +63,9 @@ public final class TokenFeatures {
         float[][][] out = new float[modalities.size()][][];
         for (int m = 0; m < modalities.size(); m++) {
             int idx = row.fieldIndex(tokensColumn(modalities.get(m)));
-            if (!row.isNullAt(idx) && !row.getList(idx).isEmpty()) {
-                out[m] = floats(row.getList(idx));
+            List<Object> tokens = row.isNullAt(idx) ? List.of() : row.getList(idx);
+            if (!tokens.isEmpty()) {
+                out[m] = floats(tokens);
             }
         }
         return out;

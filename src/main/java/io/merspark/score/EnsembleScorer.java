@@ -181,22 +181,13 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
             for (int i = 0; i < ids.size(); i++) {
                 List<scala.collection.immutable.Seq<Float>> perMember = new ArrayList<>(members.length);
                 for (float[][] member : members) {
-                    perMember.add(boxed(member[i]));
+                    perMember.add(PooledFeatures.seq(member[i]));
                 }
                 ScoreStats s = ScoreStats.of(probs[i]);
-                out.add(RowFactory.create(ids.get(i), boxed(probs[i]), seq(perMember), s.pred(), s.confidence(), s.margin(), s.entropy()));
+                out.add(RowFactory.create(ids.get(i), PooledFeatures.seq(probs[i]), seq(perMember), s.pred(), s.confidence(), s.margin(), s.entropy()));
             }
             return out.iterator();
         }
-    }
-
-    /** Rows built for an encoder carry Scala sequences for array columns. */
-    private static scala.collection.immutable.Seq<Float> boxed(float[] v) {
-        List<Float> out = new ArrayList<>(v.length);
-        for (float x : v) {
-            out.add(x);
-        }
-        return seq(out);
     }
 
     private static <T> scala.collection.immutable.Seq<T> seq(List<T> list) {

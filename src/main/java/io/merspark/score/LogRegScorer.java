@@ -11,7 +11,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
@@ -43,7 +42,7 @@ public final class LogRegScorer implements PoolScorer {
             float[] logits = PooledFeatures.vectors(r, List.of("logits"))[0];
             float[] probs = TemperatureScaling.apply(new float[][] {logits}, t)[0];
             ScoreStats s = ScoreStats.of(probs);
-            scala.collection.immutable.Seq<Float> p = seq(probs);
+            scala.collection.immutable.Seq<Float> p = PooledFeatures.seq(probs);
             return RowFactory.create(r.getString(0), p,
                     scala.jdk.javaapi.CollectionConverters.asScala(List.of(p)).toList(),
                     s.pred(), s.confidence(), s.margin(), s.entropy());
@@ -54,13 +53,5 @@ public final class LogRegScorer implements PoolScorer {
                 .select(col("sample_id"), org.apache.spark.ml.functions.vector_to_array(col("rawPrediction"), "float32")
                         .as("logits"))
                 .map(toScores, Encoders.row(EnsembleScorer.SCHEMA));
-    }
-
-    private static scala.collection.immutable.Seq<Float> seq(float[] v) {
-        List<Float> out = new ArrayList<>(v.length);
-        for (float x : v) {
-            out.add(x);
-        }
-        return scala.jdk.javaapi.CollectionConverters.asScala(out).toList();
     }
 }
