@@ -46,8 +46,14 @@ public final class RoundBench {
         this.settingsWith = settingsWith;
     }
 
+    /**
+     * One stage's figures. {@code taskSeconds}, {@code taskCpuSeconds} and {@code taskGcSeconds} sum the tasks' run,
+     * CPU and garbage-collection times on the executors; {@code driverCpuSeconds} is the driver process's CPU time
+     * while the stage ran. Together they say whether a slower stage did more work, waited, or collected garbage.
+     */
     public record Stage(int round, String stage, double seconds, long rows, long heapPeakBytes, long diskPeakBytes,
-                        long shuffleBytes) {
+                        long shuffleBytes, double taskSeconds, double taskCpuSeconds, double taskGcSeconds,
+                        double driverCpuSeconds) {
     }
 
     /** Builds {@code <source>/round-bench/pool-N/} (once) and runs rounds 1–2 in it. */
@@ -112,8 +118,9 @@ public final class RoundBench {
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
         System.gc();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
-        shuffle.bytes.set(0);
+        shuffle.reset();
         DiskWatch disk = new DiskWatch();
+        long cpu0 = driverCpuNanos();
         long t0 = System.nanoTime();
         long rows;
         try {
@@ -122,18 +129,38 @@ public final class RoundBench {
             disk.stop();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double driverCpu = (driverCpuNanos() - cpu0) / 1e9;
         long heapPeak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        return new Stage(round, name, seconds, rows, heapPeak, disk.peak.get(), shuffle.bytes.get());
+        return new Stage(round, name, seconds, rows, heapPeak, disk.peak.get(), shuffle.bytes.get(),
+                shuffle.runMillis.get() / 1e3, shuffle.cpuNanos.get() / 1e9, shuffle.gcMillis.get() / 1e3, driverCpu);
     }
 
-    /** Shuffle bytes written by every task that ends while a stage runs. */
+    private static long driverCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
+    }
+
+    /** Shuffle bytes, run, CPU and GC time of every task that ends while a stage runs. */
     private static final class ShuffleBytes extends SparkListener {
         final AtomicLong bytes = new AtomicLong();
+        final AtomicLong runMillis = new AtomicLong();
+        final AtomicLong cpuNanos = new AtomicLong();
+        final AtomicLong gcMillis = new AtomicLong();
+
+        void reset() {
+            bytes.set(0);
+            runMillis.set(0);
+            cpuNanos.set(0);
+            gcMillis.set(0);
+        }
 
         @Override
         public void onTaskEnd(SparkListenerTaskEnd end) {
             if (end.taskMetrics() != null) {
                 bytes.addAndGet(end.taskMetrics().shuffleWriteMetrics().bytesWritten());
+                runMillis.addAndGet(end.taskMetrics().executorRunTime());
+                cpuNanos.addAndGet(end.taskMetrics().executorCpuTime());
+                gcMillis.addAndGet(end.taskMetrics().jvmGCTime());
             }
         }
     }
@@ -177,11 +204,13 @@ public final class RoundBench {
     static String markdown(int pool, List<Stage> stages) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
                 "pool %d unlabeled rows%n%n| round | stage | wall s | rows | rows/s | driver heap peak MiB"
-                        + " | driver disk MiB | shuffle MiB |%n|---|---|---|---|---|---|---|---|%n", pool));
+                        + " | driver disk MiB | shuffle MiB | task s (CPU s, GC s) | driver CPU s |%n"
+                        + "|---|---|---|---|---|---|---|---|---|---|%n", pool));
         for (Stage s : stages) {
-            b.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %d | %.1f | %.0f | %.1f | %.1f |%n", s.round(),
-                    s.stage(), s.seconds(), s.rows(), s.rows() / Math.max(s.seconds(), 1e-9),
-                    s.heapPeakBytes() / 1048576.0, s.diskPeakBytes() / 1048576.0, s.shuffleBytes() / 1048576.0));
+            b.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %d | %.1f | %.0f | %.1f | %.1f | %.1f (%.1f, %.1f) | %.1f |%n",
+                    s.round(), s.stage(), s.seconds(), s.rows(), s.rows() / Math.max(s.seconds(), 1e-9),
+                    s.heapPeakBytes() / 1048576.0, s.diskPeakBytes() / 1048576.0, s.shuffleBytes() / 1048576.0,
+                    s.taskSeconds(), s.taskCpuSeconds(), s.taskGcSeconds(), s.driverCpuSeconds()));
         }
         for (int r = 1; r <= 2; r++) {
             int rr = r;
@@ -205,6 +234,10 @@ public final class RoundBench {
             m.put("driver_heap_peak_bytes", s.heapPeakBytes());
             m.put("driver_disk_peak_bytes", s.diskPeakBytes());
             m.put("shuffle_write_bytes", s.shuffleBytes());
+            m.put("task_seconds", s.taskSeconds());
+            m.put("task_cpu_seconds", s.taskCpuSeconds());
+            m.put("task_gc_seconds", s.taskGcSeconds());
+            m.put("driver_cpu_seconds", s.driverCpuSeconds());
             rows.add(m);
         }
         try {

@@ -73,10 +73,12 @@ public final class GroupNormalization implements Serializable {
         Dataset<Row> rows = features.where(col("pooled").isNotNull()).alias("f")
                 .join(groups.select("sample_id", "group").alias("g"), col("f.sample_id").equalTo(col("g.sample_id")))
                 .select(cols.toArray(Column[]::new));
-        JavaPairRDD<Key, Sums> sums = rows.javaRDD().flatMapToPair(r -> {
-            String modality = r.getString(0);
-            Sums s = Sums.of(r, tokens);
-            String group = r.isNullAt(2) ? null : r.getString(2);
+        // internal rows: the vectors are copied out as floats, not boxed into Row sequences (WideRowReader)
+        JavaPairRDD<Key, Sums> sums = WideRowReader.internalRows(rows).flatMapToPair(r -> {
+            String modality = r.getUTF8String(0).toString();
+            Sums s = Sums.of(r.getArray(1).toFloatArray(),
+                    tokens && !r.isNullAt(3) ? WideRowReader.floats(r.getArray(3)) : null);
+            String group = r.isNullAt(2) ? null : r.getUTF8String(2).toString();
             List<Tuple2<Key, Sums>> out = new ArrayList<>(2);
             out.add(new Tuple2<>(new Key(true, null, modality), s));
             if (group != null) {
@@ -118,17 +120,15 @@ public final class GroupNormalization implements Serializable {
         double[] tokenSum;
         double[] tokenSumSq;
 
-        static Sums of(Row r, boolean withTokens) {
+        /** One clip's sums: its pooled vector and its tokens (null: none read). */
+        static Sums of(float[] pooled, float[][] tokens) {
             Sums s = new Sums();
-            float[] pooled = PooledFeatures.floats(r.getList(1));
             s.clips = 1;
             s.sum = new double[pooled.length];
             s.sumSq = new double[pooled.length];
             add(pooled, s.sum, s.sumSq);
-            if (withTokens && !r.isNullAt(3)) {
-                List<Object> seq = r.getList(3);
-                for (Object t : seq) {
-                    float[] v = PooledFeatures.floats(t);
+            if (tokens != null) {
+                for (float[] v : tokens) {
                     if (s.tokenSum == null) {
                         s.tokenSum = new double[v.length];
                         s.tokenSumSq = new double[v.length];

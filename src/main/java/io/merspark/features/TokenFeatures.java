@@ -40,7 +40,11 @@ public final class TokenFeatures {
      */
     public static Dataset<Row> wide(SparkSession spark, String featuresDir, List<String> modalities,
                                     Dataset<Row> sampleIds, List<String> splits) {
-        Dataset<Row> features = PooledFeatures.rows(spark, featuresDir, modalities, sampleIds, splits);
+        return wide(PooledFeatures.rows(spark, featuresDir, modalities, sampleIds, splits), modalities);
+    }
+
+    /** Long feature rows ({@code sample_id}, {@code modality}, {@code pooled}, {@code tokens}) gathered per sample. */
+    static Dataset<Row> wide(Dataset<Row> features, List<String> modalities) {
         List<Column> columns = new ArrayList<>();
         for (String m : modalities) {
             columns.add(first(when(col("modality").equalTo(m), col("pooled")), true).as(m));

@@ -4,16 +4,17 @@ import io.merspark.features.GroupNormalization;
 import io.merspark.features.GroupStandardiser;
 import io.merspark.features.PooledFeatures;
 import io.merspark.features.TokenFeatures;
+import io.merspark.features.WideRowReader;
 import io.merspark.train.FusionSample;
 import io.merspark.train.FusionEnsemble;
 import io.merspark.train.TemperatureScaling;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -87,24 +88,27 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
         // the statistics go to each executor once, not with every task
         Broadcast<GroupStandardiser> stats = standardiser == null ? null
                 : JavaSparkContext.fromSparkContext(wide.sparkSession().sparkContext()).broadcast(standardiser);
-        MapPartitionsFunction<Row, Row> fn = rows -> {
+        WideRowReader reader = WideRowReader.of(wide.schema(), mods, tokens,
+                standardiser == null ? null : GroupNormalization.ROW_GROUP);
+        FlatMapFunction<Iterator<InternalRow>, Row> fn = rows -> {
             EnsembleCache.Lease lease = EnsembleCache.acquire(dir, dev);
             // let go at the end of the rows, or when the task ends early (killed, failed, a limit)
             org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
             if (task != null) {
                 task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> lease.close());
             }
-            return new BatchIterator(rows, lease, mods, batch, tokens, stats == null ? null : stats.value());
+            return new BatchIterator(rows, reader, lease, batch, tokens, stats == null ? null : stats.value());
         };
-        return wide.mapPartitions(fn, Encoders.row(SCHEMA));
+        // internal rows in: the feature arrays are copied out as floats, never boxed (WideRowReader)
+        return wide.sparkSession().createDataFrame(WideRowReader.internalRows(wide).mapPartitions(fn), SCHEMA);
     }
 
     /** Scores one batch at a time so a partition of any size needs only one batch in memory. */
     private static final class BatchIterator implements Iterator<Row> {
-        private final Iterator<Row> rows;
+        private final Iterator<InternalRow> rows;
+        private final WideRowReader reader;
         private final EnsembleCache.Lease lease;
         private final FusionEnsemble ensemble;
-        private final List<String> modalities;
         private final int batchSize;
         private final boolean withTokens;
         private final GroupStandardiser standardiser;
@@ -113,12 +117,12 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
         private long scored;
         private boolean logged;
 
-        BatchIterator(Iterator<Row> rows, EnsembleCache.Lease lease, List<String> modalities, int batchSize,
+        BatchIterator(Iterator<InternalRow> rows, WideRowReader reader, EnsembleCache.Lease lease, int batchSize,
                       boolean withTokens, GroupStandardiser standardiser) {
             this.rows = rows;
+            this.reader = reader;
             this.lease = lease;
             this.ensemble = lease.ensemble();
-            this.modalities = modalities;
             this.batchSize = batchSize;
             this.withTokens = withTokens;
             this.standardiser = standardiser;
@@ -154,15 +158,14 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
             List<String> ids = new ArrayList<>(batchSize);
             List<FusionSample> samples = new ArrayList<>(batchSize);
             while (rows.hasNext() && ids.size() < batchSize) {
-                Row r = rows.next();
-                String id = r.getAs("sample_id");
+                InternalRow r = rows.next();
+                String id = reader.sampleId(r);
                 ids.add(id);
-                float[][] pooled = PooledFeatures.vectors(r, modalities);
-                float[][][] tokens = withTokens ? TokenFeatures.tokenColumns(r, modalities) : null;
+                float[][] pooled = reader.pooled(r);
+                float[][][] tokens = withTokens ? reader.tokens(r) : null;
                 if (standardiser != null) {
                     // on the arrays decoded here anyway: the standardisation costs its arithmetic only
-                    String group = r.getAs(GroupNormalization.ROW_GROUP);
-                    standardiser.standardise(group, pooled, tokens);
+                    standardiser.standardise(reader.group(r), pooled, tokens);
                 }
                 samples.add(new FusionSample(id, pooled, FusionSample.UNKNOWN, 1f,
                         withTokens ? TokenFeatures.sequences(tokens, pooled) : null));
