@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Model locations: a filesystem path, or {@code classpath:<resource>} for files shipped inside a jar. ONNX Runtime
- * and the tokenizer need real files, so a classpath resource is copied to a temp file once per JVM.
+ * and the tokenizer need real files, so a classpath resource is copied once per host and model version
+ * ({@link #extract}) and resolved once per JVM.
  */
 public final class ModelFiles {
 
@@ -75,20 +76,49 @@ public final class ModelFiles {
         }
     }
 
+    /**
+     * Copies a classpath resource to {@code <java.io.tmpdir>/mer-spark-models/<sha256>/<name>}: named by its content,
+     * so every JVM on a host (each executor of each run) shares one copy per model version instead of leaving a new
+     * temp directory behind whenever a process is killed before its exit hooks run (an executor at the end of an
+     * application, a failed task's JVM). A file already there is used only if its bytes hash to the name; anything
+     * else there is replaced by an atomic move of a complete copy, so a reader never sees half a file.
+     */
     private static Path extract(String resource) {
+        return extract(resource, Paths.get(System.getProperty("java.io.tmpdir"), "mer-spark-models"));
+    }
+
+    /** As {@link #extract(String)}, under {@code root} instead of the temp directory's {@code mer-spark-models}. */
+    static Path extract(String resource, Path root) {
         String name = resource.startsWith("/") ? resource.substring(1) : resource;
+        byte[] bytes;
         try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalArgumentException("model resource not on the classpath: " + resource);
             }
-            Path dir = Files.createTempDirectory("mer-spark-model");
-            Path file = dir.resolve(Paths.get(name).getFileName());
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            file.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model resource " + resource, e);
+        }
+        String sha = Sha256.of(bytes);
+        Path dir = root.resolve(sha);
+        Path file = dir.resolve(Paths.get(name).getFileName().toString());
+        try {
+            if (Files.isRegularFile(file) && Sha256.of(file).equals(sha)) {
+                DIGESTS.put(file.toAbsolutePath(), sha);
+                return file;
+            }
+            Files.createDirectories(dir);
+            Path part = Files.createTempFile(dir, file.getFileName().toString(), ".part");
+            try {
+                Files.write(part, bytes);
+                Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(part);
+            }
+            DIGESTS.put(file.toAbsolutePath(), sha);
             return file;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract model resource " + resource, e);
+            throw new UncheckedIOException("cannot extract model resource " + resource + " to " + dir, e);
         }
     }
 }

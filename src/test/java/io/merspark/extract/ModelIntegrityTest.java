@@ -66,6 +66,29 @@ class ModelIntegrityTest {
     }
 
     @Test
+    void aClasspathModelIsCopiedOncePerVersionAndATamperedCopyIsReplaced(@TempDir Path root) throws Exception {
+        String resource = "all-minilm-l6-v2-q-tokenizer.json";
+        Path first = ModelFiles.extract(resource, root);
+        String sha;
+        try (var in = getClass().getClassLoader().getResourceAsStream(resource)) {
+            sha = Sha256.of(in.readAllBytes());
+        }
+        // named by content, where every JVM of the host finds it: no temp directory per process
+        assertEquals(root.resolve(sha).resolve(resource), first);
+        assertEquals(sha, Sha256.of(first));
+        long modified = Files.getLastModifiedTime(first).toMillis();
+        assertEquals(first, ModelFiles.extract(resource, root));
+        assertEquals(modified, Files.getLastModifiedTime(first).toMillis(), "an intact copy is reused, not rewritten");
+
+        Files.writeString(first, "{}"); // a copy changed behind our back
+        assertEquals(first, ModelFiles.extract(resource, root));
+        assertEquals(sha, Sha256.of(first), "a copy whose bytes do not hash to its name is replaced");
+        try (var left = Files.list(first.getParent())) {
+            assertEquals(List.of(first), left.toList(), "no partial copies left behind");
+        }
+    }
+
+    @Test
     void theConfFilesPinTheBundledModels() {
         for (String conf : List.of("conf/local.conf", "conf/cluster.conf")) {
             Settings s = TestSettings.load(SparkTestSession.projectDir().resolve(conf));
