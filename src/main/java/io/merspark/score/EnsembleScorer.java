@@ -76,7 +76,9 @@ public final class EnsembleScorer implements PoolScorer, Serializable {
 
     /**
      * {@code wide} has {@code sample_id} and one pooled-vector column per modality, plus one token column per
-     * modality ({@link TokenFeatures#wide}) when the scorer reads tokens.
+     * modality ({@link TokenFeatures#wide}) when the scorer reads tokens. Its rows are taken as Spark's internal rows
+     * ({@link WideRowReader}), so with adaptive execution the input's shuffle stages run when this is called, not
+     * when the scores are first used.
      */
     @Override
     public Dataset<Row> score(Dataset<Row> wide) {
