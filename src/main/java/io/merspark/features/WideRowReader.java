@@ -15,8 +15,9 @@ import java.util.List;
  * Decodes the feature columns of a wide row ({@code sample_id}, a pooled column per modality, the token columns
  * {@link TokenFeatures#tokensColumn} and a group column when asked for) straight from Spark's internal rows. An
  * internal array hands over its floats in one copy; going through {@link Row} first builds a Scala sequence of boxed
- * floats for every vector (~17 000 floats per clip with tokens), which was a quarter of the scoring tasks' CPU time
- * at a 10⁵-clip pool (JFR execution samples of `score --round 2`). Column positions are resolved once, on the driver.
+ * floats for every vector (~17 000 floats per clip with tokens): four times the decoding time, a quarter of the Java
+ * samples of a scoring task at a 10⁵-clip pool and most of the group statistics pass (README, "Where a scoring task's
+ * time goes"). Column positions are resolved once, on the driver.
  */
 public final class WideRowReader implements Serializable {
 
