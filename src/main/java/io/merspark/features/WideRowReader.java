@@ -8,7 +8,6 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.StructType;
 
 import java.io.Serializable;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -93,11 +92,5 @@ public final class WideRowReader implements Serializable {
             seq[t] = outer.getArray(t).toFloatArray();
         }
         return seq;
-    }
-
-    @Override
-    public String toString() {
-        return "WideRowReader(sample_id@" + sampleId + ", pooled@" + Arrays.toString(pooled) + ", tokens@"
-                + Arrays.toString(tokens) + ", group@" + group + ")";
     }
 }
