@@ -4,7 +4,6 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -44,8 +43,6 @@ public final class GroupNormalization implements Serializable {
     /** The column readers carry a row's manifest group in while they standardise it (dropped after). */
     public static final String ROW_GROUP = "_group";
 
-    private static final double MIN_STD = 1e-6;
-
     private final Dataset<Row> statistics;
     private final int minClips;
 
@@ -62,7 +59,7 @@ public final class GroupNormalization implements Serializable {
      * The statistics of {@code features} (long feature rows: {@code sample_id}, {@code modality}, {@code pooled},
      * {@code tokens}) whose samples are in {@code groups} ({@code sample_id}, {@code group}); token statistics only
      * with {@code tokens} (the token column is not read otherwise). Sums are taken on the executors; the driver
-     * sees one row per group and modality.
+     * sees one row per group and modality. A round keeps these sums between nights ({@link GroupSumsLedger}).
      */
     public static Dataset<Row> statistics(Dataset<Row> features, Dataset<Row> groups, boolean tokens) {
         List<Column> cols = new ArrayList<>(List.of(col("f.modality"), col("f.pooled"),
@@ -70,23 +67,30 @@ public final class GroupNormalization implements Serializable {
         if (tokens) {
             cols.add(col("f.tokens"));
         }
-        Dataset<Row> rows = features.where(col("pooled").isNotNull()).alias("f")
+        Dataset<Row> rows = features.alias("f")
                 .join(groups.select("sample_id", "group").alias("g"), col("f.sample_id").equalTo(col("g.sample_id")))
                 .select(cols.toArray(Column[]::new));
-        // internal rows: the vectors are copied out as floats, not boxed into Row sequences (WideRowReader)
-        JavaPairRDD<Key, Sums> sums = WideRowReader.internalRows(rows).flatMapToPair(r -> {
-            String modality = r.getUTF8String(0).toString();
-            Sums s = Sums.of(r.getArray(1).toFloatArray(),
-                    tokens && !r.isNullAt(3) ? WideRowReader.floats(r.getArray(3)) : null);
-            String group = r.isNullAt(2) ? null : r.getUTF8String(2).toString();
-            List<Tuple2<Key, Sums>> out = new ArrayList<>(2);
+        return statisticsOf(GroupSumsLedger.sumsOf(rows, tokens, false));
+    }
+
+    /**
+     * The statistics table of a sums table ({@link FeatureSums#SCHEMA}: one row per group and modality): each
+     * group's own, and per modality all clips' (those without a group included).
+     */
+    public static Dataset<Row> statisticsOf(Dataset<Row> sums) {
+        JavaPairRDD<Key, FeatureSums> merged = sums.javaRDD().flatMapToPair(r -> {
+            String group = r.isNullAt(0) ? null : r.getString(0);
+            String modality = r.getString(1);
+            FeatureSums s = FeatureSums.fromRow(r);
+            List<Tuple2<Key, FeatureSums>> out = new ArrayList<>(2);
             out.add(new Tuple2<>(new Key(true, null, modality), s));
             if (group != null) {
                 out.add(new Tuple2<>(new Key(false, group, modality), s));
             }
             return out.iterator();
-        }).reduceByKey(Sums::plus);
-        return features.sparkSession().createDataFrame(sums.map(t -> t._2().row(t._1())), SCHEMA);
+        }).reduceByKey(FeatureSums::plus);
+        return sums.sparkSession().createDataFrame(merged.map(t -> t._2().statistics(t._1().all(), t._1().group(),
+                t._1().modality())), SCHEMA);
     }
 
     /**
@@ -107,96 +111,8 @@ public final class GroupNormalization implements Serializable {
         return standardiser(modalities).apply(rows, groupColumn, tokens);
     }
 
-    /** A group's (or, with {@code all}, every clip's) statistics of one modality. */
+    /** A group's (or, with {@code all}, every clip's) statistics of one modality; a null group: clips without one. */
     record Key(boolean all, String group, String modality) implements Serializable {
-    }
-
-    /** Count, sum and sum of squares of pooled vectors and of token vectors, in double. */
-    static final class Sums implements Serializable {
-        long clips;
-        double[] sum;
-        double[] sumSq;
-        long tokens;
-        double[] tokenSum;
-        double[] tokenSumSq;
-
-        /** One clip's sums: its pooled vector and its tokens (null: none read). */
-        static Sums of(float[] pooled, float[][] tokens) {
-            Sums s = new Sums();
-            s.clips = 1;
-            s.sum = new double[pooled.length];
-            s.sumSq = new double[pooled.length];
-            add(pooled, s.sum, s.sumSq);
-            if (tokens != null) {
-                for (float[] v : tokens) {
-                    if (s.tokenSum == null) {
-                        s.tokenSum = new double[v.length];
-                        s.tokenSumSq = new double[v.length];
-                    }
-                    add(v, s.tokenSum, s.tokenSumSq);
-                    s.tokens++;
-                }
-            }
-            return s;
-        }
-
-        private static void add(float[] v, double[] sum, double[] sumSq) {
-            for (int d = 0; d < sum.length; d++) {
-                double x = v[d];
-                sum[d] += x;
-                sumSq[d] += x * x;
-            }
-        }
-
-        Sums plus(Sums o) {
-            Sums s = new Sums();
-            s.clips = clips + o.clips;
-            s.sum = add(sum, o.sum);
-            s.sumSq = add(sumSq, o.sumSq);
-            s.tokens = tokens + o.tokens;
-            s.tokenSum = add(tokenSum, o.tokenSum);
-            s.tokenSumSq = add(tokenSumSq, o.tokenSumSq);
-            return s;
-        }
-
-        private static double[] add(double[] a, double[] b) {
-            if (a == null) {
-                return b == null ? null : b.clone();
-            }
-            if (b == null) {
-                return a.clone();
-            }
-            double[] out = new double[a.length];
-            for (int d = 0; d < a.length; d++) {
-                out[d] = a[d] + b[d];
-            }
-            return out;
-        }
-
-        Row row(Key key) {
-            return RowFactory.create(key.all(), key.group(), key.modality(), clips, mean(sum, clips),
-                    std(sum, sumSq, clips), tokens, tokenSum == null ? null : mean(tokenSum, tokens),
-                    tokenSum == null ? null : std(tokenSum, tokenSumSq, tokens));
-        }
-
-        private static float[] mean(double[] sum, long n) {
-            float[] out = new float[sum.length];
-            for (int d = 0; d < sum.length; d++) {
-                out[d] = (float) (sum[d] / n);
-            }
-            return out;
-        }
-
-        /** Population standard deviation; 1 where a dimension is constant, so it is left centred, not blown up. */
-        private static float[] std(double[] sum, double[] sumSq, long n) {
-            float[] out = new float[sum.length];
-            for (int d = 0; d < sum.length; d++) {
-                double mu = sum[d] / n;
-                double sd = Math.sqrt(Math.max(0, sumSq[d] / n - mu * mu));
-                out[d] = (float) (sd < MIN_STD ? 1 : sd);
-            }
-            return out;
-        }
     }
 
     /** Reads a saved statistics table. */

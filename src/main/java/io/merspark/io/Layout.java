@@ -42,6 +42,11 @@ public record Layout(String root) implements Serializable {
         return round(round) + "/group-stats";
     }
 
+    /** The per-group sums the rounds' statistics are updated from, kept across rounds and nights. */
+    public String groupSums() {
+        return root + "/group-sums";
+    }
+
     public String scores(int round) {
         return round(round) + "/scores";
     }

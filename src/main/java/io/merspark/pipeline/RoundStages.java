@@ -8,8 +8,8 @@ import io.merspark.evaluate.MetricsReport;
 import io.merspark.evaluate.PoolTruthMetrics;
 import io.merspark.evaluate.PseudoLabelAccuracy;
 import io.merspark.evaluate.PseudoLabelCounts;
-import io.merspark.features.FeatureTable;
 import io.merspark.features.GroupNormalization;
+import io.merspark.features.GroupSumsLedger;
 import io.merspark.features.PooledFeatures;
 import io.merspark.features.TokenFeatures;
 import io.merspark.ingest.ManifestColumns;
@@ -198,7 +198,7 @@ public final class RoundStages {
         info.put(TRAIN_PRIOR, trainPriorJson(rows));
         norm.ifPresent(n -> info.put(GROUP_NORM, Json.object("by", "group", "min_clips", (long) s.train().groupNormMinClips(),
                 "groups", n.statistics().where(col("all_clips").equalTo(false)).select("group").distinct().count(),
-                "statistics_from_round", (long) statisticsRound(round))));
+                "statistics_from_round", (long) statisticsRound(round), "sums", statisticsSumsJson(round))));
         return info;
     }
 
@@ -222,12 +222,18 @@ public final class RoundStages {
         String inputs = statisticsInputs(tokens);
         Optional<String> previous = reusableStatistics(round, inputs);
         Dataset<Row> stats;
+        String how;
         if (previous.isPresent()) {
             stats = ctx.spark().read().parquet(previous.get());
+            how = "kept from round " + (round - 1) + " (features and groups unchanged)";
         } else {
-            Dataset<Row> features = FeatureTable.read(ctx.spark(), ctx.layout().features(), s.extract().modalities(), null);
-            stats = GroupNormalization.statistics(features,
-                    manifest.select(col("sample_id"), col(ManifestColumns.GROUP)), tokens);
+            // the sums kept since the last pass, plus the clips that came and minus those that went
+            GroupSumsLedger.Update update = new GroupSumsLedger(ctx.spark(), ctx.storage(), ctx.layout().features(),
+                    ctx.layout().groupSums()).update(manifest.select(col("sample_id"), col(ManifestColumns.SPLIT),
+                    col(ManifestColumns.GROUP)), s.extract().modalities(), tokens);
+            stats = GroupNormalization.statisticsOf(update.sums());
+            how = "from the group sums (" + update.toJson() + ")";
+            ctx.storage().writeText(statisticsSumsFile(round), Json.write(update.toJson()));
         }
         // one row per group and modality: a small table, one file; the digest goes first and comes back last, so a
         // job stopped in between leaves statistics that no later round takes for another table's
@@ -236,9 +242,7 @@ public final class RoundStages {
         ctx.storage().writeText(statisticsInputsFile(round), inputs);
         GroupNormalization norm = GroupNormalization.load(ctx.spark(), ctx.layout().groupStats(round),
                 s.train().groupNormMinClips());
-        LOG.info("round {}: per-group feature statistics ({} rows) {} in {} s", round, norm.statistics().count(),
-                previous.isPresent() ? "kept from round " + (round - 1) + " (features and groups unchanged)"
-                        : "computed over the features table",
+        LOG.info("round {}: per-group feature statistics ({} rows) {} in {} s", round, norm.statistics().count(), how,
                 String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
         return Optional.of(norm);
     }
@@ -270,6 +274,16 @@ public final class RoundStages {
 
     private String statisticsInputsFile(int round) {
         return ctx.layout().round(round) + "/group-stats.inputs";
+    }
+
+    /** How the pass of round r brought the group sums up to date (mode, rows added and removed, files read). */
+    private String statisticsSumsFile(int round) {
+        return ctx.layout().round(round) + "/group-stats.sums.json";
+    }
+
+    private Object statisticsSumsJson(int round) {
+        String file = statisticsSumsFile(statisticsRound(round));
+        return ctx.storage().exists(file) ? Json.readMap(ctx.storage().readText(file)) : null;
     }
 
     /** The normalisation round r was trained with (train.json), applied to what it scores. */

@@ -71,8 +71,13 @@ class GroupNormRoundTest {
         JobContext ctx = root(spark, dir, true);
         RoundStages stages = new RoundStages(ctx);
         Map<String, Object> info = stages.train(1);
+        Map<String, Object> norm = groupNorm(info);
         assertEquals(Map.of("by", "group", "min_clips", 2L, "groups", 2L, "statistics_from_round", 1L),
-                info.get("group_norm"));
+                Map.of("by", norm.get("by"), "min_clips", norm.get("min_clips"), "groups", norm.get("groups"),
+                        "statistics_from_round", norm.get("statistics_from_round")));
+        // the first pass takes every clip's sums (15 clips of one modality) and keeps them for the next nights
+        assertEquals(Map.of("mode", "full", "rows", 15L, "rows_added", 15L, "rows_removed", 0L),
+                withoutFiles(norm.get("sums")));
         // per group (A, B) and over all 15 clips
         assertEquals(3, spark.read().parquet(ctx.layout().groupStats(1)).count());
 
@@ -106,10 +111,29 @@ class GroupNormRoundTest {
         spark.sql("SELECT 'a8' AS sample_id, 'unlabeled' AS split, CAST(NULL AS STRING) AS label,"
                         + " CAST(NULL AS STRING) AS video, CAST(NULL AS STRING) AS audio, 't' AS text, 'A' AS group")
                 .write().mode("append").parquet(ctx.layout().manifest());
-        assertEquals(3L, groupNorm(stages.train(3)).get("statistics_from_round"));
+        Map<String, Object> third = groupNorm(stages.train(3));
+        assertEquals(3L, third.get("statistics_from_round"));
+        // ... by adding the appended clip's sums to the kept ones: one file decoded, not the table
+        assertEquals(Map.of("mode", "incremental", "rows", 16L, "rows_added", 1L, "rows_removed", 0L,
+                "files_read", 1L), longs(third.get("sums")));
         Row a = spark.read().parquet(ctx.layout().groupStats(3)).where("group = 'A'").first();
         assertEquals(8L, a.<Long>getAs("clips"));
         assertEquals(List.of(4.5F, 14.5F), a.getList(a.fieldIndex("pooled_mean")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withoutFiles(Object sums) {
+        Map<String, Object> m = longs(sums);
+        assertTrue(((Number) m.remove("files_read")).longValue() > 0);
+        return m;
+    }
+
+    /** A JSON object's numbers as longs (read back, small ones are ints). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> longs(Object json) {
+        Map<String, Object> m = new java.util.HashMap<>();
+        ((Map<String, Object>) json).forEach((k, v) -> m.put(k, v instanceof Number n ? (Object) n.longValue() : v));
+        return m;
     }
 
     @SuppressWarnings("unchecked")
