@@ -182,7 +182,7 @@ public final class MerCli implements Callable<Integer> {
 
         @Mixin CommonOptions o;
 
-        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select | train | models | prior | protocol | round | append")
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WHAT", description = "extract | select | train | models | prior | protocol | round | append | group-stats")
         String what;
 
         @Option(names = "--configs", split = ";", defaultValue = PROTOCOL_CONFIGS,
@@ -192,12 +192,13 @@ public final class MerCli implements Callable<Integer> {
         @Option(names = "--rounds", defaultValue = "3", description = "protocol: self-training rounds of a configuration that names none (default 3)")
         int rounds;
 
-        @Option(names = "--pool", defaultValue = "10000", description = "round, append: unlabeled rows of the scaled root (default 10000)")
+        @Option(names = "--pool", defaultValue = "10000", description = "round, append, group-stats: unlabeled rows of the scaled root (default 10000)")
         int pool;
 
         @Option(names = "--groups", defaultValue = "0",
                 description = "round: give every clip of the scaled root one of N synthetic speaker groups, so the"
-                        + " rounds pay for per-group standardisation (default 0: the source's groups, none on the pool)")
+                        + " rounds pay for per-group standardisation (default 0: the source's groups, none on the pool);"
+                        + " group-stats: the groups (default 0: 1000)")
         int groups;
 
         @Option(names = "--executors", defaultValue = "0",
@@ -205,7 +206,7 @@ public final class MerCli implements Callable<Integer> {
                         + " driver's own (default 0: in this JVM)")
         int executors;
 
-        @Option(names = "--new", defaultValue = "1000", description = "append: new clips appended to the scaled root (default 1000)")
+        @Option(names = "--new", defaultValue = "1000", description = "append, group-stats: new clips appended to the scaled root (default 1000)")
         int newClips;
 
         @Option(names = "--epochs", defaultValue = "5", description = "train: timed epochs (default 5)")
@@ -243,9 +244,10 @@ public final class MerCli implements Callable<Integer> {
                         + " executor scaling)")
         int encoderClips;
 
-        @Option(names = "--reps", paramLabel = "R", defaultValue = "7",
-                description = "extract: repetitions of every encoder arm (default 7)")
-        int reps;
+        @Option(names = "--reps", paramLabel = "R",
+                description = "extract: repetitions of every encoder arm (default 7); group-stats: of the incremental"
+                        + " and the full pass (default 3)")
+        Integer reps;
 
         @Option(names = "--min-seconds", paramLabel = "S", defaultValue = "1.0",
                 description = "extract: least seconds of one timed sample of an encoder arm; short passes repeat"
@@ -342,6 +344,18 @@ public final class MerCli implements Callable<Integer> {
                     return 0;
                 });
             }
+            if ("group-stats".equals(what)) {
+                o.overrides.remove(what);
+                demoInput();
+                return withContext(o, true, ExtractStage::preflight, ctx -> {
+                    extractIfMissing(ctx);
+                    // the AGT (the default model) reads tokens, so its statistics take token sums too
+                    new io.merspark.bench.GroupStatsBench(ctx.spark()).run(ctx.settings().root(), pool,
+                            groups > 0 ? groups : 1000, newClips, reps == null ? 3 : reps,
+                            ctx.settings().extract().modalities(), ctx.settings().train().isAgt(), System.out);
+                    return 0;
+                });
+            }
             if ("prior".equals(what)) {
                 o.overrides.remove(what);
                 if (o.root == null) {
@@ -376,7 +390,7 @@ public final class MerCli implements Callable<Integer> {
                 });
             }
             if (!"extract".equals(what)) {
-                throw new SettingsException("bench: unknown benchmark '" + what + "' (one of: extract, select, train, models, prior, protocol)");
+                throw new SettingsException("bench: unknown benchmark '" + what + "' (one of: extract, select, train, models, prior, protocol, round, append, group-stats)");
             }
             if (o.manifest == null) {
                 o.manifest = "data/mer-mini/manifest.csv";
@@ -387,7 +401,7 @@ public final class MerCli implements Callable<Integer> {
             java.nio.file.Path work = java.nio.file.Files.createTempDirectory("mer-bench-");
             try {
                 new io.merspark.bench.ExtractBench(settings, java.nio.file.Paths.get(settings.manifest()), clips,
-                        encoderClips, reps, minSeconds, executorMemory(1536), work).run(System.out);
+                        encoderClips, reps == null ? 7 : reps, minSeconds, executorMemory(1536), work).run(System.out);
                 return 0;
             } finally {
                 org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
