@@ -71,6 +71,8 @@ public final class GroupSumsLedger {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupSumsLedger.class);
+
     static final String FILE = "file";
     private static final String SIGN = "_sign";
     private static final String MANIFEST_SPLIT = "_manifest_split";
@@ -98,11 +100,22 @@ public final class GroupSumsLedger {
         Dataset<Row> table = spark.read().parquet(features)
                 .select(col("_metadata.file_path").as(FILE), col("*"))
                 .where(col("modality").isin(modalities.toArray()));
+        // the keys are compared with the ledger's and then written as its new keys: one scan, kept
         Dataset<Row> keys = counted(table, manifest, bySplit).select(col(FILE), col("sample_id"), col("modality"),
-                col(ManifestColumns.GROUP));
-        if (!storage.exists(ledger + "/_SPEC") || !spec.equals(storage.readText(ledger + "/_SPEC"))) {
-            return full(table, manifest, bySplit, keys, tokens, spec);
+                col(ManifestColumns.GROUP)).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            if (!storage.exists(ledger + "/_SPEC") || !spec.equals(storage.readText(ledger + "/_SPEC"))) {
+                return full(table, manifest, bySplit, keys, tokens, spec);
+            }
+            return incremental(table, manifest, bySplit, keys, tokens, spec);
+        } finally {
+            keys.unpersist();
         }
+    }
+
+    private Update incremental(Dataset<Row> table, Dataset<Row> manifest, boolean bySplit, Dataset<Row> keys,
+                               boolean tokens, String spec) {
+        long t0 = System.nanoTime();
         Dataset<Row> old = spark.read().parquet(ledger + "/keys");
         Column same = col("k.file").equalTo(col("o.file")).and(col("k.sample_id").equalTo(col("o.sample_id")))
                 .and(col("k.modality").equalTo(col("o.modality")))
@@ -121,6 +134,8 @@ public final class GroupSumsLedger {
                 }
             }
             Dataset<Row> oldSums = spark.read().parquet(ledger + "/sums");
+            LOG.info("group sums: {} rows added, {} removed since the ledger (keys compared in {} s)", added, removed,
+                    seconds(t0));
             if (added + removed == 0) {
                 return new Update(oldSums, Mode.UNCHANGED, old.count(), 0, 0, List.of());
             }
@@ -141,8 +156,14 @@ public final class GroupSumsLedger {
             Dataset<Row> changed = vectors.alias("v").join(delta.alias("d"), col("v.file").equalTo(col("d.file"))
                     .and(col("v.sample_id").equalTo(col("d.sample_id")))
                     .and(col("v.modality").equalTo(col("d.modality")))).select(cols.toArray(Column[]::new));
-            Dataset<Row> sums = merge(oldSums.unionByName(sumsOf(changed, tokens, true)));
+            Dataset<Row> sums = merge(oldSums.unionByName(sumsOf(changed, tokens, true))).cache();
+            long t1 = System.nanoTime();
+            sums.count();
+            LOG.info("group sums: {} changed files decoded and the sums updated in {} s", files.size(), seconds(t1));
+            long t2 = System.nanoTime();
             long rows = commit(keys, sums, spec);
+            sums.unpersist();
+            LOG.info("group sums: ledger of {} rows committed in {} s", rows, seconds(t2));
             return new Update(spark.read().parquet(ledger + "/sums"), Mode.INCREMENTAL, rows, added, removed, files);
         } finally {
             delta.unpersist();
@@ -157,8 +178,7 @@ public final class GroupSumsLedger {
         }
         Dataset<Row> sums = sumsOf(counted(table, manifest, bySplit).select(cols.toArray(Column[]::new)), tokens, false);
         long rows = commit(keys, sums, spec);
-        List<String> files = spark.read().parquet(ledger + "/keys").select(FILE).distinct()
-                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        List<String> files = keys.select(FILE).distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
         return new Update(spark.read().parquet(ledger + "/sums"), Mode.FULL, rows, rows, 0, files);
     }
 
@@ -178,7 +198,7 @@ public final class GroupSumsLedger {
             sums.write().parquet(tmp + "/sums");
             writeText(tmp + "/_SPEC", spec);
         });
-        return spark.read().parquet(ledger + "/keys").count();
+        return keys.count();
     }
 
     private void writeText(String path, String text) {
@@ -207,6 +227,10 @@ public final class GroupSumsLedger {
     /** {@code _metadata.file_path} is a URI string (escaped); Spark's reader takes a path. */
     private static String hadoopPath(String fileUri) {
         return new Path(URI.create(fileUri)).toString();
+    }
+
+    private static String seconds(long since) {
+        return String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - since) / 1e9);
     }
 
     private static String spec(List<String> modalities, boolean tokens, boolean bySplit) {
