@@ -263,7 +263,7 @@ public final class GroupStatsBench {
             GroupSumsLedger.Update u = p.last();
             sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f..%.1f | %s | %d / %d | %d |%n", p.name(),
                     p.median(), min, max, u.mode().name().toLowerCase(Locale.ROOT), u.added(), u.removed(),
-                    u.filesRead().size()));
+                    u.filesDecoded()));
         }
         double[] ratios = new double[full.size()];
         for (int i = 0; i < ratios.length; i++) {

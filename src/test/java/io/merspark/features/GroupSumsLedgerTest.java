@@ -74,12 +74,14 @@ class GroupSumsLedgerTest {
         assertEquals(12, next.added(), "6 clips × 2 modalities");
         assertEquals(0, next.removed());
         assertEquals(72, next.rows());
-        assertEquals(appended, names(next.filesRead()), "only the appended files are decoded");
+        assertEquals(appended, names(next.decoded()), "only the appended files are decoded");
         assertStatisticsEqual(fresh(spark, dir, features, manifest, true), next);
+        // the appended files' keys are added beside the first pass's; the first generation's sums and digests go
+        assertEquals(Set.of("_STATE", "keys-1", "keys-2", "sums-2", "files-2"), children(dir.resolve("group-sums")));
 
         GroupSumsLedger.Update again = ledger.update(manifest(spark, manifest), MODALITIES, true);
         assertEquals(GroupSumsLedger.Mode.UNCHANGED, again.mode());
-        assertEquals(List.of(), again.filesRead());
+        assertEquals(List.of(), again.decoded());
         assertStatisticsEqual(fresh(spark, dir, features, manifest, true), again);
     }
 
@@ -113,10 +115,12 @@ class GroupSumsLedgerTest {
         assertEquals(46, update.rows(), "23 manifest clips × 2 modalities: the moved clip counts once");
         Map<String, Row> stats = assertStatisticsEqual(fresh(spark, dir, features, manifest, true), update);
         assertEquals(23L, stats.get("*/audio").<Long>getAs("clips"));
+        // rows left files that stay: the keys are written whole again, one table
+        assertEquals(Set.of("_STATE", "keys-2", "sums-2", "files-2"), children(dir.resolve("group-sums")));
     }
 
     @Test
-    void aRewrittenTableOrOtherSettingsTakeTheSumsAfresh(SparkSession spark, @TempDir Path dir) {
+    void aRewrittenTableOrOtherSettingsTakeTheSumsAfresh(SparkSession spark, @TempDir Path dir) throws IOException {
         String features = dir.resolve("features").toString();
         List<Row> manifest = new ArrayList<>();
         Random rnd = new Random(3);
@@ -125,6 +129,9 @@ class GroupSumsLedgerTest {
         GroupSumsLedger ledger = ledger(spark, dir, "group-sums");
         ledger.update(manifest(spark, manifest), MODALITIES, true);
 
+        // an update stopped before its state was written left tables that nothing names: the next one removes them
+        Files.createDirectories(dir.resolve("group-sums/sums-7"));
+        assertEquals(GroupSumsLedger.Mode.UNCHANGED, ledger.update(manifest(spark, manifest), MODALITIES, true).mode());
         GroupSumsLedger.Update noTokens = ledger.update(manifest(spark, manifest), MODALITIES, false);
         assertEquals(GroupSumsLedger.Mode.FULL, noTokens.mode(), "token sums were asked for before");
         assertStatisticsEqual(fresh(spark, dir, features, manifest, false), noTokens);
@@ -135,6 +142,23 @@ class GroupSumsLedgerTest {
         assertEquals(GroupSumsLedger.Mode.FULL, rewritten.mode());
         assertEquals(24, rewritten.rows());
         assertStatisticsEqual(fresh(spark, dir, features, manifest, false), rewritten);
+        assertFalse(children(dir.resolve("group-sums")).contains("sums-7"));
+
+        // no state (stopped between the state's two renames): afresh, after every table left there
+        Files.delete(dir.resolve("group-sums/_STATE"));
+        GroupSumsLedger.Update stateless = ledger.update(manifest(spark, manifest), MODALITIES, false);
+        assertEquals(GroupSumsLedger.Mode.FULL, stateless.mode());
+        assertEquals(Set.of("_STATE", "keys-4", "sums-4", "files-4"), children(dir.resolve("group-sums")));
+        assertStatisticsEqual(fresh(spark, dir, features, manifest, false), stateless);
+    }
+
+    private static Set<String> children(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return new TreeSet<>(s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))
+                    .toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** {@code n} clips of two modalities: audio pooled 3-d with 1–3 tokens, text pooled 2-d without tokens. */
