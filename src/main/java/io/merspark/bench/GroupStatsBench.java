@@ -14,7 +14,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,11 +30,7 @@ import java.util.Random;
 import java.util.function.Supplier;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.xxhash64;
 
 /**
  * {@code bench group-stats --pool N --groups G --new K}: what a night's per-group statistics cost once the group sums
@@ -159,16 +154,7 @@ public final class GroupStatsBench {
      * the scaled root's rule); the manifest is rewritten with them, as ingest does.
      */
     private void appendClips(Layout source, Layout scaled, int n, int groups) {
-        Dataset<Row> ids = spark.read().parquet(source.features()).select("sample_id").distinct();
-        long distinct = ids.count();
-        long copies = (n + distinct - 1) / distinct;
-        String prefix = "new" + System.currentTimeMillis() + "-";
-        Dataset<Row> copiesOf = ids.withColumn("_i", row_number().over(Window.orderBy("sample_id")).minus(1))
-                .crossJoin(spark.range(copies).withColumnRenamed("id", "_k"))
-                .where(col("_k").multiply(distinct).plus(col("_i")).lt(n))
-                .select(col("sample_id").as("_source"), concat(lit(prefix), col("_k").cast("string"), lit("-"),
-                        col("sample_id")).as("sample_id"))
-                .cache();
+        Dataset<Row> copiesOf = ScaledRoot.copies(spark, source, n, "new" + System.currentTimeMillis() + "-").cache();
         Dataset<Row> features = spark.read().parquet(scaled.features());
         String[] featureColumns = Arrays.stream(features.columns())
                 .filter(c -> !c.equals("modality") && !c.equals(FeatureTable.SPLIT)).toArray(String[]::new);
@@ -182,7 +168,7 @@ public final class GroupStatsBench {
                 .partitionBy("modality", FeatureTable.SPLIT).parquet(scaled.features());
 
         Dataset<Row> manifest = spark.read().parquet(scaled.manifest());
-        Column group = concat(lit("g"), pmod(xxhash64(col("sample_id")), lit(groups)).cast("string"));
+        Column group = ScaledRoot.syntheticGroup(groups);
         Dataset<Row> newRows = copiesOf.join(spark.read().parquet(source.manifest())
                         .withColumnRenamed("sample_id", "_source"), "_source")
                 .withColumn(ManifestColumns.SPLIT, lit(ManifestColumns.UNLABELED))

@@ -39,22 +39,13 @@ final class ScaledRoot {
      */
     static void build(SparkSession spark, Layout source, Layout scaled, int pool, int groups, Storage storage) {
         Dataset<Row> manifest = spark.read().parquet(source.manifest());
-        Dataset<Row> ids = spark.read().parquet(source.features()).select("sample_id").distinct();
-        long distinct = ids.count();
-        long copies = (pool + distinct - 1) / distinct;
-        // copy k of the i-th source sample (sample_id order) is pool row k * distinct + i; the first `pool` are kept
-        Dataset<Row> copiesOf = ids
-                .withColumn("_i", row_number().over(Window.orderBy("sample_id")).minus(1))
-                .crossJoin(spark.range(copies).withColumnRenamed("id", "_k"))
-                .where(col("_k").multiply(distinct).plus(col("_i")).lt(pool))
-                .select(col("sample_id").as("_source"), concat(lit("pool"), col("_k").cast("string"), lit("-"),
-                        col("sample_id")).as("sample_id"));
+        Dataset<Row> copiesOf = copies(spark, source, pool, "pool");
         Dataset<Row> kept = manifest.where(col(ManifestColumns.SPLIT).notEqual(ManifestColumns.UNLABELED));
         Dataset<Row> unlabeled = copiesOf.join(manifest.withColumnRenamed("sample_id", "_source"), "_source")
                 .withColumn(ManifestColumns.SPLIT, lit(ManifestColumns.UNLABELED))
                 .withColumn("label", lit(null).cast("string"));
         if (groups > 0) {
-            Column synthetic = concat(lit("g"), pmod(xxhash64(col("sample_id")), lit(groups)).cast("string"));
+            Column synthetic = syntheticGroup(groups);
             kept = kept.withColumn(ManifestColumns.GROUP, synthetic);
             unlabeled = unlabeled.withColumn(ManifestColumns.GROUP, synthetic);
         } else if (List.of(manifest.columns()).contains(ManifestColumns.GROUP)) {
@@ -70,5 +61,25 @@ final class ScaledRoot {
         Dataset<Row> all = keptFeatures.unionByName(copied.select(keptFeatures.columns()[0],
                 java.util.Arrays.copyOfRange(keptFeatures.columns(), 1, keptFeatures.columns().length)));
         storage.commitParquet(all, scaled.features(), "modality", FeatureTable.SPLIT);
+    }
+
+    /**
+     * {@code n} new ids over the source's extracted samples ({@code _source}, {@code sample_id}): copy k of the i-th
+     * source sample in sample_id order is row k × distinct + i, named {@code <prefix><k>-<id>}; the first n are kept.
+     */
+    static Dataset<Row> copies(SparkSession spark, Layout source, long n, String prefix) {
+        Dataset<Row> ids = spark.read().parquet(source.features()).select("sample_id").distinct();
+        long distinct = ids.count();
+        long copies = (n + distinct - 1) / distinct;
+        return ids.withColumn("_i", row_number().over(Window.orderBy("sample_id")).minus(1))
+                .crossJoin(spark.range(copies).withColumnRenamed("id", "_k"))
+                .where(col("_k").multiply(distinct).plus(col("_i")).lt(n))
+                .select(col("sample_id").as("_source"), concat(lit(prefix), col("_k").cast("string"), lit("-"),
+                        col("sample_id")).as("sample_id"));
+    }
+
+    /** One of {@code groups} synthetic groups per row, a hash of its own sample id (see {@link #build}). */
+    static Column syntheticGroup(int groups) {
+        return concat(lit("g"), pmod(xxhash64(col("sample_id")), lit(groups)).cast("string"));
     }
 }
