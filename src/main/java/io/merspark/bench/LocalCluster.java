@@ -45,6 +45,9 @@ public final class LocalCluster {
         return home;
     }
 
+    /** More JVM options for the executors (a system property of the driver): for measuring JVM settings. */
+    public static final String EXECUTOR_JAVA_OPTIONS = "merspark.bench.executor-java-options";
+
     /**
      * Starts the session and waits until all executors have registered, so that work is spread over all of them.
      *
@@ -65,7 +68,8 @@ public final class LocalCluster {
                 .config("spark.default.parallelism", Integer.toString(executors))
                 .config("spark.executor.memory", memoryMb + "m")
                 .config("spark.executor.extraClassPath", absolute(classpath))
-                .config("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -XX:+IgnoreUnrecognizedVMOptions")
+                .config("spark.executor.extraJavaOptions", ("-Dai.djl.offline=true -XX:+IgnoreUnrecognizedVMOptions "
+                        + System.getProperty(EXECUTOR_JAVA_OPTIONS, "")).trim())
                 .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
                 .config("spark.executorEnv.OMP_NUM_THREADS", "1")
                 .config("spark.executorEnv.MKL_CBWR", TrainingReproducibility.MKL_CBWR_VALUE)
