@@ -32,7 +32,7 @@ jobs:
   demo        pipeline on the bundled mer-mini corpus into demo-out/ (2 rounds)
   probe       one task per executor: host, DJL engines and devices, Spark GPU addresses, Java, CPUs
   import-features  MER tool-chain .npy feature folder into features/modality=<m>/ (--dir DIR --modality M)
-  bench       measured ratios: bench extract | select | train | models | prior | protocol | round --pool N (figures in the README)
+  bench       measured ratios: bench extract | select | train | models | prior | protocol | round --pool N | append | group-stats (figures in the README)
 
 options of submit.sh (the rest goes to the job; ./submit.sh <job> --help lists the job's flags):
   --conf FILE         HOCON over reference.conf (default conf/local.conf, or conf/cluster.conf under spark-submit)

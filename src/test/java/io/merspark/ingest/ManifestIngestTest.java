@@ -111,5 +111,11 @@ class ManifestIngestTest {
         Files.writeString(extra, "sample_id,split,label,video,speaker\na,train,happy,a.mp4,x\n");
         ManifestException u = assertThrows(ManifestException.class, () -> ingest.read(extra));
         assertTrue(u.getMessage().contains("[speaker]"), u.getMessage());
+
+        // Spark skips a file named _x or .x even when told its name: 0 rows, not an error, without this check
+        Path hidden = dir.resolve("_tonight.csv");
+        Files.writeString(hidden, "sample_id,split,label,video\na,train,happy,a.mp4\n");
+        ManifestException h = assertThrows(ManifestException.class, () -> ingest.read(hidden));
+        assertTrue(h.getMessage().contains("starting with '_' or '.'"), h.getMessage());
     }
 }
