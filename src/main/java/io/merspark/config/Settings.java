@@ -241,6 +241,11 @@ public record Settings(
         if (!truth.isBlank() && !Files.isRegularFile(Paths.get(truth))) {
             throw new SettingsException("mer.evaluate.truth: file not found: " + truth);
         }
+        if (!truth.isBlank()) {
+            io.merspark.io.SparkInputFiles.hiddenName(Paths.get(truth)).ifPresent(why -> {
+                throw new SettingsException("mer.evaluate.truth: " + truth + ": " + why);
+            });
+        }
         String rendered = c.getConfig("mer").root().render(
                 com.typesafe.config.ConfigRenderOptions.concise().setFormatted(true).setJson(false));
         return new Settings(List.copyOf(classes), c.getLong("mer.seed"), nonBlank(c, "mer.root"), spark,

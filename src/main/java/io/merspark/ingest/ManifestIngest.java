@@ -122,12 +122,9 @@ public final class ManifestIngest {
         if (!Files.isRegularFile(csv)) {
             throw new ManifestException("manifest not found: " + csv);
         }
-        String name = csv.getFileName().toString();
-        if (name.startsWith("_") || name.startsWith(".")) {
-            // Spark's file sources skip such names even when given one by name: the job would read no rows at all
-            throw new ManifestException("manifest " + csv + ": a file name starting with '_' or '.' is hidden from"
-                    + " Spark's readers, which would read no rows; rename it");
-        }
+        io.merspark.io.SparkInputFiles.hiddenName(csv).ifPresent(why -> {
+            throw new ManifestException("manifest " + csv + ": " + why);
+        });
         String line;
         try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
             line = r.readLine();

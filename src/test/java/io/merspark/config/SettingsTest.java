@@ -40,6 +40,16 @@ class SettingsTest {
     }
 
     @Test
+    void aTruthFileSparkWouldSkipIsNamed(@TempDir Path dir) throws IOException {
+        Path hidden = dir.resolve("_truth.csv");
+        Files.writeString(hidden, "sample_id,label\na,happy\n");
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> load(null, "evaluate.truth=\"" + hidden + "\""));
+        assertTrue(e.getMessage().startsWith("mer.evaluate.truth: " + hidden + ": a file name starting with '_'"),
+                e.getMessage());
+    }
+
+    @Test
     void unknownKeyIsNamed() {
         SettingsException e = assertThrows(SettingsException.class, () -> load(null, "train.epochz=3"));
         assertEquals("unknown config key: mer.train.epochz", e.getMessage());
