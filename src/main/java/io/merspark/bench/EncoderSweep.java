@@ -69,9 +69,7 @@ final class EncoderSweep {
         }
 
         static double median(double[] v) {
-            double[] s = v.clone();
-            Arrays.sort(s);
-            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+            return TrainBench.median(v);
         }
     }
 

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -56,8 +57,7 @@ public final class GroupStatsBench {
     public record Pass(String name, List<Double> seconds, GroupSumsLedger.Update last) {
 
         double median() {
-            double[] s = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+            return TrainBench.median(seconds.stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
 
@@ -161,7 +161,7 @@ public final class GroupStatsBench {
         Dataset<Row> sourceFeatures = spark.read().parquet(source.features()).drop(FeatureTable.SPLIT);
         Dataset<Row> newFeatures = copiesOf.join(sourceFeatures.withColumnRenamed("sample_id", "_source"), "_source")
                 .withColumn(FeatureTable.SPLIT, lit(ManifestColumns.UNLABELED));
-        List<Column> cols = new ArrayList<>(Arrays.stream(featureColumns).map(functionsCol()).toList());
+        List<Column> cols = new ArrayList<>(Arrays.stream(featureColumns).map(functions::col).toList());
         cols.add(col("modality"));
         cols.add(col(FeatureTable.SPLIT));
         newFeatures.select(cols.toArray(Column[]::new)).write().mode(SaveMode.Append)
@@ -175,14 +175,10 @@ public final class GroupStatsBench {
                 .withColumn("label", lit(null).cast("string"))
                 .withColumn(ManifestColumns.GROUP, group);
         Dataset<Row> grown = manifest.unionByName(newRows.select(Arrays.stream(manifest.columns())
-                .map(functionsCol()).toArray(Column[]::new)));
+                .map(functions::col).toArray(Column[]::new)));
         // written in full under a temporary name before the old manifest is moved aside (Storage.commit)
         storage.commitParquet(grown, scaled.manifest());
         copiesOf.unpersist();
-    }
-
-    private static java.util.function.Function<String, Column> functionsCol() {
-        return org.apache.spark.sql.functions::col;
     }
 
     private void copy(String from, String to) {
