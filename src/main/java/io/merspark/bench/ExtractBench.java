@@ -26,6 +26,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 import static org.apache.spark.sql.functions.col;
@@ -38,7 +39,8 @@ import static org.apache.spark.sql.functions.col;
  *       repetitions in interleaved order, an A/A control, multiply-adds per unit and GFLOP/s against this CPU's
  *       peak ({@link EncoderCost});</li>
  *   <li>executor scaling of the real extract job on {@code local-cluster[1|2,1,MB]} over the first {@code clips}
- *       clips: a cold run (model loads), then warm pairs of a small subset and all clips; each pair's slope (extra
+ *       clips: a cold run (model loads), full warm-up runs until the executors' JIT compilers are quiet
+ *       ({@link ExecutorJvmLoad}), then warm pairs of a small subset and all clips; each pair's slope (extra
  *       clips / extra seconds) is a steady rate, their median the cluster's, the job overhead what the small run
  *       takes beyond it.</li>
  * </ol>
@@ -50,6 +52,8 @@ public final class ExtractBench {
     static final int SMALL_RUN = 64;
     /** Warm (small, full) pairs per cluster size. */
     static final int SCALING_REPS = 3;
+    /** Full warm-up runs at most, after the cold one, waiting for the executors' compilers to go quiet. */
+    static final int MAX_WARMUPS = 4;
 
     private final Settings settings;
     private final Path manifestCsv;
@@ -226,16 +230,21 @@ public final class ExtractBench {
     private void printScaling(PrintStream out, ExtractSpec spec, String manifest, int total) {
         int small = Math.min(SMALL_RUN, total / 4);
         double[][] slopes = new double[3][];
-        out.printf(Locale.ROOT, "%nextract job, %d clips x %d modalities (cold = first run, models loaded; then %d warm pairs"
+        out.printf(Locale.ROOT, "%nextract job, %d clips x %d modalities (cold = first run, models loaded; full warm-up runs until the"
+                + " executors' compilers take < %.0f %% of their cores; then %d warm pairs"
                 + " of a %d- and a %d-clip run, each pair's slope a steady rate):%n", total, spec.modalities().size(),
-                SCALING_REPS, small, total);
+                100 * ExecutorJvmLoad.QUIET_JIT_SHARE, SCALING_REPS, small, total);
         for (int executors : new int[] {1, 2}) {
             SparkSession spark = LocalCluster.start("mer-spark-bench-" + executors, executors, executorMemoryMb);
             try {
                 Dataset<Row> all = spark.read().parquet(manifest);
                 Dataset<Row> few = all.orderBy(col("sample_id")).limit(small);
                 few = spark.createDataFrame(few.collectAsList(), all.schema());
+                Map<String, ExecutorJvmLoad.Sample> start = ExecutorJvmLoad.sample(spark, executors);
                 double cold = extract(spark, all, spec, executors + "-cold");
+                int warmups = warmUntilQuiet(spark, all, spec, executors);
+                Map<String, ExecutorJvmLoad.Sample> before = ExecutorJvmLoad.sample(spark, executors);
+                long t0 = System.nanoTime();
                 double[] big = new double[SCALING_REPS];
                 double[] little = new double[SCALING_REPS];
                 slopes[executors] = new double[SCALING_REPS];
@@ -245,12 +254,17 @@ public final class ExtractBench {
                     // a slope needs the full run to take longer than the small one; noise that inverts them is no rate
                     slopes[executors][r] = big[r] > little[r] ? (total - small) / (big[r] - little[r]) : Double.NaN;
                 }
+                ExecutorJvmLoad.Share measured = ExecutorJvmLoad.between(before,
+                        ExecutorJvmLoad.sample(spark, executors), (System.nanoTime() - t0) / 1e9);
                 double steady = EncoderSweep.Result.median(slopes[executors]);
                 double overhead = EncoderSweep.Result.median(little) - small / steady;
-                out.printf(Locale.ROOT, "  %d executor(s): cold %.1f s; warm %d clips %s s, %d clips %s s; steady %.2f clips/s"
-                                + " (pairs %s), job overhead %.1f s, cold start %.1f s (load average %.2f)%n",
-                        executors, cold, total, join(big, "%.1f"), small, join(little, "%.1f"), steady,
+                out.printf(Locale.ROOT, "  %d executor(s): cold %.1f s, then %d full warm-up run(s) until the compilers"
+                                + " were quiet; warm %d clips %s s, %d clips %s s; steady %.2f clips/s (pairs %s), job"
+                                + " overhead %.1f s, cold start %.1f s; while measured: %s; compile time since start"
+                                + " %.1f s (load average %.2f)%n",
+                        executors, cold, warmups, total, join(big, "%.1f"), small, join(little, "%.1f"), steady,
                         join(slopes[executors], "%.1f"), overhead, cold - EncoderSweep.Result.median(big),
+                        measured.describe(), compileSeconds(start, ExecutorJvmLoad.sample(spark, executors)),
                         loadAverage());
             } finally {
                 LocalCluster.stop(spark);
@@ -262,6 +276,39 @@ public final class ExtractBench {
         }
         out.printf(Locale.ROOT, "  2 vs 1 executors, steady state: %.2fx (median of the rates; pair by pair %s)%n",
                 EncoderSweep.Result.median(slopes[2]) / EncoderSweep.Result.median(slopes[1]), join(ratios, "%.2f"));
+    }
+
+    /**
+     * Full runs after the cold one until the executors' JIT compilers take less than
+     * {@link ExecutorJvmLoad#QUIET_JIT_SHARE} of their cores over a run (at most {@link #MAX_WARMUPS}): one cold
+     * job leaves the compilers busy for minutes, and their threads compete with the tasks for the cores.
+     *
+     * @return the warm-up runs made
+     */
+    private int warmUntilQuiet(SparkSession spark, Dataset<Row> all, ExtractSpec spec, int executors) {
+        for (int w = 1; w <= MAX_WARMUPS; w++) {
+            Map<String, ExecutorJvmLoad.Sample> before = ExecutorJvmLoad.sample(spark, executors);
+            long t0 = System.nanoTime();
+            extract(spark, all, spec, executors + "-warmup-" + w);
+            ExecutorJvmLoad.Share share = ExecutorJvmLoad.between(before, ExecutorJvmLoad.sample(spark, executors),
+                    (System.nanoTime() - t0) / 1e9);
+            System.out.printf(Locale.ROOT, "    warm-up %d: %s%n", w, share.describe());
+            if (ExecutorJvmLoad.quiet(share)) {
+                return w;
+            }
+        }
+        System.out.printf(Locale.ROOT, "    the compilers were not quiet after %d warm-up runs; measuring anyway%n",
+                MAX_WARMUPS);
+        return MAX_WARMUPS;
+    }
+
+    private static double compileSeconds(Map<String, ExecutorJvmLoad.Sample> from, Map<String, ExecutorJvmLoad.Sample> to) {
+        long ms = 0;
+        for (Map.Entry<String, ExecutorJvmLoad.Sample> e : to.entrySet()) {
+            ExecutorJvmLoad.Sample f = from.get(e.getKey());
+            ms += e.getValue().compileMs() - (f == null ? 0 : f.compileMs());
+        }
+        return ms / 1000.0;
     }
 
     private static String join(double[] values, String format) {
