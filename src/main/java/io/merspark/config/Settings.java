@@ -128,7 +128,7 @@ public record Settings(
     public record SelectSettings(String strategy, double threshold, Map<String, Double> classThresholds,
                                  boolean softWeighting, double freeMatchMomentum, int maxPerClass,
                                  boolean balanceClasses, boolean requireAgreement, double maxSpread,
-                                 double floor, double budget, boolean collapseGuard)
+                                 double floor, double budget, boolean collapseGuard, boolean groupBalance)
             implements Serializable {
     }
 
@@ -235,7 +235,8 @@ public record Settings(
                 c.getDouble("mer.select.max-spread"),
                 fraction(c, "mer.select.floor", false),
                 budget(c, "mer.select.budget"),
-                c.getBoolean("mer.select.collapse-guard"));
+                c.getBoolean("mer.select.collapse-guard"),
+                c.getBoolean("mer.select.group-balance"));
 
         String truth = c.getString("mer.evaluate.truth");
         if (!truth.isBlank() && !Files.isRegularFile(Paths.get(truth))) {

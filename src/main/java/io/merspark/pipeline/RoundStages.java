@@ -56,6 +56,7 @@ import java.util.Optional;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.lit;
 
 /**
  * The four stages of one self-training round. Each reads committed tables, writes its own output
@@ -392,8 +393,10 @@ public final class RoundStages {
     /** Pseudo-label selection as a saved Spark ML pipeline over the round's scores. */
     public long select(int round) {
         requireModelClasses(round);
-        Dataset<Row> scores = ctx.spark().read().parquet(ctx.layout().scores(round));
         SelectionSettings sel = selectionSettings(round);
+        Dataset<Row> scores = sel.topK().filter(t -> !t.groupCol().isEmpty()).isPresent()
+                ? withPoolGroups(ctx.spark().read().parquet(ctx.layout().scores(round)))
+                : ctx.spark().read().parquet(ctx.layout().scores(round));
         PipelineModel model = PseudoLabelSelector.fit(sel, scores);
         Dataset<Row> chosen = model.transform(scores);
         // the collapse guard, first signal: members drifting apart on the pool since the previous round keeps
@@ -562,7 +565,8 @@ public final class RoundStages {
             }
             // the pool share grows with the round, as each round re-selects from the whole pool
             case TOPK -> SelectionSettings.topK(s.classes(), new SelectionSettings.TopK(sel.floor(),
-                    Math.min(1.0, sel.budget() * round), goldTrainPrior()));
+                    Math.min(1.0, sel.budget() * round), goldTrainPrior(),
+                    sel.groupBalance() ? ManifestColumns.GROUP : ""));
             default -> SelectionSettings.fixed(s.classes(), sel.threshold());
         };
         if (sel.maxPerClass() > 0 || sel.balanceClasses()) {
@@ -605,6 +609,20 @@ public final class RoundStages {
             d.put("dropped_disagreeing", before - kept);
         }
         return d;
+    }
+
+    /**
+     * The scores with each pool clip's manifest group ({@code mer.select.group-balance}); a manifest written before
+     * groups existed gives every clip the null group, i.e. selection by confidence alone.
+     */
+    private Dataset<Row> withPoolGroups(Dataset<Row> scores) {
+        Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest());
+        Column group = java.util.Arrays.asList(manifest.columns()).contains(ManifestColumns.GROUP)
+                ? col(ManifestColumns.GROUP) : lit(null).cast("string");
+        Dataset<Row> groups = manifest.where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.UNLABELED))
+                .select(col("sample_id"), group.as(ManifestColumns.GROUP));
+        return scores.join(groups, scores.col("sample_id").equalTo(groups.col("sample_id")), "left")
+                .drop(groups.col("sample_id"));
     }
 
     /** The accepted class shares round r-1's selection recorded, when it has a health record. */
@@ -655,6 +673,7 @@ public final class RoundStages {
                         quotas.put(s.classes().get(i), k[i]);
                     }
                     topK.put("budget", t.getBudget());
+                    topK.put("by_group", t.isSet(t.groupCol()));
                     topK.put("quotas", quotas);
                 } else if (stage instanceof io.merspark.select.ConfidenceFilter c) {
                     perClass = new double[s.classes().size()];

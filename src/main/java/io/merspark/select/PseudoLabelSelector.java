@@ -77,6 +77,9 @@ public final class PseudoLabelSelector {
                 if (!t.prior().isEmpty()) {
                     top.setPrior(t.prior().stream().mapToDouble(Double::doubleValue).toArray());
                 }
+                if (!t.groupCol().isEmpty()) {
+                    top.setGroupCol(t.groupCol());
+                }
                 yield top;
             }
             // a modifier alone: label every scored row and let the modifier stage select

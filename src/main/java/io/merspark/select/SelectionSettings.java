@@ -97,10 +97,16 @@ public record SelectionSettings(Strategy strategy, List<String> classes, double 
 
     /**
      * Class-balanced top-k: per class the most confident rows at or above {@code floor}, {@code budget} of the pool
-     * in all, split by {@code prior} (aligned with the classes; empty = uniform). See {@link TopKPerClassFilter}.
+     * in all, split by {@code prior} (aligned with the classes; empty = uniform); {@code groupCol} non-empty fills
+     * each class's quota round-robin over that column's groups. See {@link TopKPerClassFilter}.
      */
-    public record TopK(double floor, double budget, List<Double> prior) {
+    public record TopK(double floor, double budget, List<Double> prior, String groupCol) {
+        public TopK(double floor, double budget, List<Double> prior) {
+            this(floor, budget, prior, "");
+        }
+
         public TopK {
+            groupCol = groupCol == null ? "" : groupCol;
             prior = List.copyOf(prior);
             requireProbability("topk floor", floor);
             if (!(budget > 0 && budget <= 1)) {

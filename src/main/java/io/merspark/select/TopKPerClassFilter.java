@@ -29,17 +29,23 @@ import static org.apache.spark.sql.functions.row_number;
  * whichever class the model is most sure of, and the share of the pool taken is set by the budget, not by how
  * confident an uncalibrated model happens to be. Ties are broken by ascending sample id.
  *
+ * <p>With {@code groupCol} set (a speaker, say), each class's {@code k_c} are taken round-robin over the groups:
+ * every group's most confident row of the class, then every group's second, and so on (within a turn, most confident
+ * first), so that a few groups the model finds easy do not take the whole quota. Rows of a null group form one group.
+ *
  * <p>{@code prior} is aligned with {@code classes} (renormalised); unset, it is uniform. Counting the pool is one
  * aggregation; the ranking a window per class, so only one number reaches the driver.
  */
 public final class TopKPerClassFilter extends PseudoLabelFilter<TopKPerClassFilter> {
 
     private static final String RANK = "__topk_rank";
+    private static final String GROUP_RANK = "__topk_group_rank";
 
     private final DoubleParam floor;
     private final DoubleParam budget;
     private final DoubleArrayParam prior;
     private final Param<String> idCol;
+    private final Param<String> groupCol;
 
     public TopKPerClassFilter() {
         this(Identifiable$.MODULE$.randomUID("topKPerClassFilter"));
@@ -55,6 +61,8 @@ public final class TopKPerClassFilter extends PseudoLabelFilter<TopKPerClassFilt
                 (Function1<double[], Object>) p -> p.length > 0 && Arrays.stream(p).allMatch(v -> v >= 0)
                         && Arrays.stream(p).sum() > 0);
         idCol = new Param<>(this, "idCol", "sample id column, the tie-breaker among equal confidences");
+        groupCol = new Param<>(this, "groupCol", "group column (e.g. speaker): quotas filled round-robin over its"
+                + " groups; unset = by confidence alone");
         setDefault(floor, 0.5);
         setDefault(budget, 0.1);
         setDefault(idCol, "sample_id");
@@ -121,6 +129,15 @@ public final class TopKPerClassFilter extends PseudoLabelFilter<TopKPerClassFilt
         return this;
     }
 
+    public Param<String> groupCol() {
+        return groupCol;
+    }
+
+    public TopKPerClassFilter setGroupCol(String value) {
+        set(groupCol, value);
+        return this;
+    }
+
     /** {@code k_c = round(budget * poolSize * prior_c)}, aligned with {@code classes}. */
     public long[] quotas(long poolSize) {
         double[] p = getPrior();
@@ -142,16 +159,31 @@ public final class TopKPerClassFilter extends PseudoLabelFilter<TopKPerClassFilt
         long[] k = quotas(dataset.count());
         Column quota = array(Arrays.stream(k).mapToObj(v -> lit(v)).toArray(Column[]::new))
                 .getItem(col(getPredictionCol()).cast("int"));
-        return super.transform(dataset)
-                .withColumn(RANK, row_number().over(Window.partitionBy(col(getPredictionCol()))
-                        .orderBy(col(getConfidenceCol()).desc_nulls_last(), col(getIdCol()).asc_nulls_last())))
+        Column pred = col(getPredictionCol());
+        Column mostConfident = col(getConfidenceCol()).desc_nulls_last();
+        Column id = col(getIdCol()).asc_nulls_last();
+        Dataset<Row> labelled = super.transform(dataset);
+        if (!isSet(groupCol)) {
+            return labelled.withColumn(RANK, row_number().over(Window.partitionBy(pred).orderBy(mostConfident, id)))
+                    .filter(col(RANK).leq(quota))
+                    .drop(RANK);
+        }
+        // the turn a row comes up in (its rank within its group and class) first, confidence within a turn
+        return labelled
+                .withColumn(GROUP_RANK, row_number().over(Window.partitionBy(pred, col($(groupCol)))
+                        .orderBy(mostConfident, id)))
+                .withColumn(RANK, row_number().over(Window.partitionBy(pred)
+                        .orderBy(col(GROUP_RANK).asc(), mostConfident, id)))
                 .filter(col(RANK).leq(quota))
-                .drop(RANK);
+                .drop(RANK, GROUP_RANK);
     }
 
     @Override
     protected void validateStrategy(StructType schema) {
         SchemaChecks.require(schema, getIdCol());
+        if (isSet(groupCol)) {
+            SchemaChecks.require(schema, $(groupCol));
+        }
         if (isSet(prior) && $(prior).length != getClasses().length) {
             throw new IllegalArgumentException(uid() + ": " + $(prior).length + " prior values for "
                     + getClasses().length + " classes");

@@ -113,6 +113,51 @@ class SelectStageTest {
     }
 
     @Test
+    void topKWithGroupBalanceTakesEverySpeakersBestBeforeAnySpeakersSecond(SparkSession spark, @TempDir Path root)
+            throws Exception {
+        // the pool: four neutral guesses, two by speaker A (0.95, 0.9), one by B (0.6), one by C (0.55); eight
+        // rows of the other classes below the floor. Budget 1 of 12 rows, uniform prior: neutral's quota is 2.
+        String[] speakers = {"A", "A", "B", "C"};
+        float[] neutral = {0.95f, 0.9f, 0.6f, 0.55f};
+        List<Row> scores = new ArrayList<>();
+        List<Row> manifest = new ArrayList<>();
+        String[] classes = {"neutral", "angry", "happy", "sad", "worried", "surprise"};
+        for (int c = 0; c < 6; c++) {
+            for (int i = 0; i < 2; i++) {
+                manifest.add(RowFactory.create("t" + c + "_" + i, "train", classes[c], "T"));
+            }
+        }
+        for (int i = 0; i < 12; i++) {
+            int c = i < 4 ? 0 : 1 + (i - 4) % 5;
+            float conf = i < 4 ? neutral[i] : 0.3f;
+            float[] p = new float[6];
+            java.util.Arrays.fill(p, (1 - conf) / 5);
+            p[c] = conf;
+            scores.add(RowFactory.create("u" + i, seq(p), scala.jdk.javaapi.CollectionConverters.asScala(
+                    List.of(seq(p))).toList(), c, conf, conf - (1 - conf) / 5, 1.0f));
+            manifest.add(RowFactory.create("u" + i, "unlabeled", null, i < 4 ? speakers[i] : "D"));
+        }
+        java.util.function.Function<Boolean, Set<String>> run = byGroup -> {
+            Path dir = root.resolve(byGroup ? "by-group" : "by-confidence");
+            JobContext ctx = JobContext.of(spark, RoundPipelineTest.settings(dir, "select.strategy=topk",
+                    "select.budget=1.0", "select.collapse-guard=false", "select.group-balance=" + byGroup));
+            spark.createDataFrame(manifest, new org.apache.spark.sql.types.StructType().add("sample_id", "string")
+                    .add("split", "string").add("label", "string").add("group", "string"))
+                    .write().parquet(ctx.layout().manifest());
+            spark.createDataFrame(scores, io.merspark.score.EnsembleScorer.SCHEMA).write()
+                    .parquet(ctx.layout().scores(1));
+            assertEquals(2, new RoundStages(ctx).select(1));
+            return accepted(spark, ctx, 1);
+        };
+        assertEquals(Set.of("u0", "u1"), run.apply(false));
+        // A's best, then B's (more confident than C's); A's second waits for the next turn
+        assertEquals(Set.of("u0", "u2"), run.apply(true));
+        var used = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(root.resolve("by-group").resolve("rounds/round=1/selection.json").toFile());
+        assertTrue(used.get("topk").get("by_group").asBoolean());
+    }
+
+    @Test
     void aCollapseAgainstTheGoldPriorIsRebalancedAndRecorded(SparkSession spark, @TempDir Path root)
             throws Exception {
         // prior neutral 0.7, the others 0.06: every other class's 2 of 12 accepted (0.167) is above 0.12

@@ -5,6 +5,7 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +69,32 @@ class TopKPerClassFilterTest {
         // k = 2 per class: n2 beats n3 on the id
         assertEquals(List.of("a1", "a2", "n1", "n2", "s1", "w1", "w2"),
                 ids(filter().setBudget(1.0).transform(pool(spark))));
+    }
+
+    @Test
+    void withAGroupColumnEachClassQuotaGoesRoundRobinOverTheGroups(@TempDir Path dir, SparkSession spark)
+            throws Exception {
+        // neutral: n1 n2 n3 speak as A (0.9, 0.8, 0.8), n4 as B (0.7), n5 has no group (0.6), n6 is below the floor
+        Dataset<Row> pool = pool(spark).withColumn("group", functions.when(functions.col("sample_id")
+                        .isin("n1", "n2", "n3"), "A").when(functions.col("sample_id").equalTo("n4"), "B")
+                .when(functions.col("sample_id").equalTo("n5"), functions.lit(null).cast("string")).otherwise("A"));
+        TopKPerClassFilter plain = filter().setPrior(1, 0, 0, 0, 0, 0).setBudget(0.25);
+        assertArrayEquals(new long[] {3, 0, 0, 0, 0, 0}, plain.quotas(12));
+        assertEquals(List.of("n1", "n2", "n3"), ids(plain.transform(pool)));
+
+        // first turn: each group's best (A's n1, B's n4, the null group's n5); A's second only in the next turn
+        TopKPerClassFilter byGroup = filter().setPrior(1, 0, 0, 0, 0, 0).setBudget(0.25).setGroupCol("group");
+        assertEquals(List.of("n1", "n4", "n5"), ids(byGroup.transform(pool)));
+        assertEquals(List.of("n1", "n2", "n4", "n5"), ids(byGroup.setBudget(1 / 3.0).transform(pool)));
+
+        SelectionSettings settings = SelectionSettings.topK(List.of(Scores.CLASSES),
+                new SelectionSettings.TopK(0.5, 0.25, List.of(1.0, 0.0, 0.0, 0.0, 0.0, 0.0), "group")).forRound(1);
+        String path = dir.resolve("selector").toString();
+        PseudoLabelSelector.fit(settings, pool).save(path);
+        assertEquals(List.of("n1", "n4", "n5"), ids(PipelineModel.load(path).transform(pool)));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> byGroup.transform(pool(spark)));
+        assertTrue(missing.getMessage().contains("'group'"), missing.getMessage());
     }
 
     @Test
