@@ -52,8 +52,6 @@ public final class ExtractBench {
     static final int SMALL_RUN = 64;
     /** Warm (small, full) pairs per cluster size. */
     static final int SCALING_REPS = 3;
-    /** Full warm-up runs at most, after the cold one, waiting for the executors' compilers to go quiet. */
-    static final int MAX_WARMUPS = 4;
 
     private final Settings settings;
     private final Path manifestCsv;
@@ -61,17 +59,22 @@ public final class ExtractBench {
     private final int encoderClips;
     private final int reps;
     private final double minSeconds;
+    private final int maxWarmups;
     private final int executorMemoryMb;
     private final Path work;
 
     public ExtractBench(Settings settings, Path manifestCsv, int clips, int encoderClips, int reps,
-                        double minSeconds, int executorMemoryMb, Path work) {
+                        double minSeconds, int maxWarmups, int executorMemoryMb, Path work) {
         this.settings = settings;
         this.manifestCsv = manifestCsv;
         this.clips = clips;
         this.encoderClips = encoderClips;
         this.reps = reps;
         this.minSeconds = minSeconds;
+        if (maxWarmups < 0) {
+            throw new IllegalArgumentException("--max-warmups must be >= 0, got " + maxWarmups);
+        }
+        this.maxWarmups = maxWarmups;
         this.executorMemoryMb = executorMemoryMb;
         this.work = work.toAbsolutePath();
     }
@@ -280,13 +283,13 @@ public final class ExtractBench {
 
     /**
      * Full runs after the cold one until the executors' JIT compilers take less than
-     * {@link ExecutorJvmLoad#QUIET_JIT_SHARE} of their cores over a run (at most {@link #MAX_WARMUPS}): one cold
+     * {@link ExecutorJvmLoad#QUIET_JIT_SHARE} of their cores over a run (at most {@code maxWarmups}): one cold
      * job leaves the compilers busy for minutes, and their threads compete with the tasks for the cores.
      *
      * @return the warm-up runs made
      */
     private int warmUntilQuiet(SparkSession spark, Dataset<Row> all, ExtractSpec spec, int executors) {
-        for (int w = 1; w <= MAX_WARMUPS; w++) {
+        for (int w = 1; w <= maxWarmups; w++) {
             Map<String, ExecutorJvmLoad.Sample> before = ExecutorJvmLoad.sample(spark, executors);
             long t0 = System.nanoTime();
             extract(spark, all, spec, executors + "-warmup-" + w);
@@ -297,9 +300,11 @@ public final class ExtractBench {
                 return w;
             }
         }
-        System.out.printf(Locale.ROOT, "    the compilers were not quiet after %d warm-up runs; measuring anyway%n",
-                MAX_WARMUPS);
-        return MAX_WARMUPS;
+        if (maxWarmups > 0) {
+            System.out.printf(Locale.ROOT, "    the compilers were not quiet after %d warm-up runs; measuring anyway%n",
+                    maxWarmups);
+        }
+        return maxWarmups;
     }
 
     private static double compileSeconds(Map<String, ExecutorJvmLoad.Sample> from, Map<String, ExecutorJvmLoad.Sample> to) {

@@ -254,6 +254,11 @@ public final class MerCli implements Callable<Integer> {
                         + " (default 1.0)")
         double minSeconds;
 
+        @Option(names = "--max-warmups", paramLabel = "N", defaultValue = "4",
+                description = "extract: full warm-up runs at most per cluster, until the executors' JIT compilers"
+                        + " take < 2 % of their cores (default 4)")
+        int maxWarmups;
+
         @Option(names = "--executor-memory", paramLabel = "MB", defaultValue = "0",
                 description = "extract, round: MiB per local-cluster executor (default 1536 for extract, 3072 for round)")
         int executorMemory;
@@ -401,7 +406,8 @@ public final class MerCli implements Callable<Integer> {
             java.nio.file.Path work = java.nio.file.Files.createTempDirectory("mer-bench-");
             try {
                 new io.merspark.bench.ExtractBench(settings, java.nio.file.Paths.get(settings.manifest()), clips,
-                        encoderClips, reps == null ? 7 : reps, minSeconds, executorMemory(1536), work).run(System.out);
+                        encoderClips, reps == null ? 7 : reps, minSeconds, maxWarmups, executorMemory(1536), work)
+                        .run(System.out);
                 return 0;
             } finally {
                 org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
