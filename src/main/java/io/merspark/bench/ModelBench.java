@@ -95,7 +95,7 @@ public final class ModelBench {
         Settings.TrainSettings changed = new Settings.TrainSettings(model, t.folds(), t.maxEpochs(), t.batchSize(),
                 t.learningRate(), t.weightDecay(), t.hidden(), t.dropout(), t.patience(), t.device(),
                 t.modalityDropout(), t.loss(), t.threads(), t.agt(), t.pseudoBudget(), t.logreg(),
-                t.foldPlacement(), t.stopOn(), t.repeats(), t.labelSmoothing(), t.warmStart(),
+                t.foldPlacement(), t.stopOn(), t.repeats(), t.labelSmoothing(), t.inputNoise(), t.warmStart(),
                 t.groupNorm(), t.groupNormMinClips());
         return new Settings(s.classes(), s.seed(), s.root(), s.spark(), s.manifest(), s.extract(), changed,
                 s.select(), s.truth(), s.prior(), s.minFreeBytes(), s.rendered());

@@ -82,7 +82,8 @@ public record Settings(
                                 double weightDecay, int hidden, double dropout, int patience, String device,
                                 double modalityDropout, String loss, int threads, AgtSettings agt,
                                 int pseudoBudget, LogRegSettings logreg, String foldPlacement, String stopOn,
-                                int repeats, double labelSmoothing, boolean warmStart, String groupNorm,
+                                int repeats, double labelSmoothing, double inputNoise, boolean warmStart,
+                                String groupNorm,
                                 int groupNormMinClips)
             implements Serializable {
 
@@ -202,6 +203,7 @@ public record Settings(
                 oneOf(c, "mer.train.stop-on", STOP_ONS),
                 positive(c, "mer.train.repeats"),
                 fraction(c, "mer.train.label-smoothing", true),
+                nonNegativeDouble(c, "mer.train.input-noise"),
                 c.getBoolean("mer.train.warm-start"),
                 oneOf(c, "mer.train.group-norm", GROUP_NORMS),
                 positive(c, "mer.train.group-norm-min-clips"));

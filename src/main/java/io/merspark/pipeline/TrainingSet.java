@@ -208,6 +208,7 @@ public final class TrainingSet {
                 .stopOn(t.stopOn())
                 .repeats(t.repeats())
                 .labelSmoothing(t.labelSmoothing())
+                .inputNoise(t.inputNoise())
                 .seed(seed)
                 .device(t.device())
                 .modalityDropout(t.modalityDropout())

@@ -229,7 +229,8 @@ final class FoldTrainer {
             }
             phases.mark(EpochPhases.Phase.READ);
             try (NDManager batchManager = trainer.getManager().newSubManager()) {
-                NDList inputs = FusionModels.encode(batchManager, rows, scaler, spec);
+                NDList inputs = InputNoise.add(FusionModels.encode(batchManager, rows, scaler, spec),
+                        spec.inputNoise(), spec.isAgt());
                 NDArray targets = batchManager.create(oneHot, new Shape(batch, numClasses));
                 NDArray sampleWeights = batchManager.create(weights);
                 phases.mark(EpochPhases.Phase.ENCODE);

@@ -38,6 +38,8 @@ import java.util.List;
  *                     {@code folds · repeats} members and every gold row {@code repeats} out-of-fold predictions;
  *                     0 in files written before it existed (1)
  * @param labelSmoothing share ε of each training target spread evenly over the classes ((1 − ε) on the label)
+ * @param inputNoise   sd σ of the Gaussian noise added to every present standardised input value of a training batch
+ *                     (never at validation or inference); 0 in files written before it existed (none)
  */
 public record TrainSpec(
         List<String> modalities,
@@ -64,7 +66,8 @@ public record TrainSpec(
         String pooledBranch,
         String stopOn,
         int repeats,
-        double labelSmoothing) implements java.io.Serializable {
+        double labelSmoothing,
+        double inputNoise) implements java.io.Serializable {
 
     public static final String ATTENTION = "attention";
     public static final String AGT = "agt";
@@ -140,7 +143,8 @@ public record TrainSpec(
                 && model.equals(t.model) && modalityDropout == t.modalityDropout && classWeighted == t.classWeighted
                 && heads == t.heads && layers == t.layers && java.util.Arrays.equals(maxTokens, t.maxTokens)
                 && positional.equals(t.positional) && pooledBranch.equals(t.pooledBranch)
-                && stopOn.equals(t.stopOn) && repeats == t.repeats && labelSmoothing == t.labelSmoothing;
+                && stopOn.equals(t.stopOn) && repeats == t.repeats && labelSmoothing == t.labelSmoothing
+                && inputNoise == t.inputNoise;
     }
 
     /**
@@ -173,7 +177,7 @@ public record TrainSpec(
         return java.util.Objects.hash(modalities, java.util.Arrays.hashCode(inputDims), numClasses, classes, folds,
                 maxEpochs, batchSize, learningRate, weightDecay, hidden, dropout, patience, seed, device, model,
                 modalityDropout, classWeighted, heads, layers, java.util.Arrays.hashCode(maxTokens), positional,
-                pooledBranch, stopOn, repeats, labelSmoothing);
+                pooledBranch, stopOn, repeats, labelSmoothing, inputNoise);
     }
 
     @Override
@@ -185,7 +189,7 @@ public record TrainSpec(
                 + ", model=" + model + ", modalityDropout=" + modalityDropout + ", classWeighted=" + classWeighted
                 + ", heads=" + heads + ", layers=" + layers + ", maxTokens=" + java.util.Arrays.toString(maxTokens)
                 + ", positional=" + positional + ", pooledBranch=" + pooledBranch + ", stopOn=" + stopOn + ", repeats=" + repeats
-                + ", labelSmoothing=" + labelSmoothing + "]";
+                + ", labelSmoothing=" + labelSmoothing + ", inputNoise=" + inputNoise + "]";
     }
 
     public int numModalities() {
@@ -219,6 +223,9 @@ public record TrainSpec(
         }
         if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
             throw bad("labelSmoothing", "must be in [0, 1), was " + labelSmoothing);
+        }
+        if (!(inputNoise >= 0) || Double.isInfinite(inputNoise)) {
+            throw bad("inputNoise", "must be >= 0 and finite, was " + inputNoise);
         }
         if (maxEpochs < 1) {
             throw bad("maxEpochs", "must be at least 1, was " + maxEpochs);
@@ -299,7 +306,8 @@ public record TrainSpec(
                 .learningRate(learningRate).weightDecay(weightDecay).hidden(hidden).dropout(dropout)
                 .patience(patience).seed(seed).device(device).model(model).modalityDropout(modalityDropout)
                 .classWeighted(classWeighted).heads(heads).layers(layers).maxTokens(maxTokens).positional(positional)
-                .pooledBranch(pooledBranch).stopOn(stopOn).repeats(repeats).labelSmoothing(labelSmoothing);
+                .pooledBranch(pooledBranch).stopOn(stopOn).repeats(repeats).labelSmoothing(labelSmoothing)
+                .inputNoise(inputNoise);
     }
 
     /** Defaults follow the MER tool chain's attention baseline. */
@@ -329,6 +337,7 @@ public record TrainSpec(
         private String stopOn = STOP_ON_WAF;
         private int repeats = 1;
         private double labelSmoothing = 0;
+        private double inputNoise = 0;
 
         private Builder(List<String> modalities, int[] inputDims, List<String> classes) {
             this.modalities = modalities;
@@ -359,13 +368,14 @@ public record TrainSpec(
         public Builder stopOn(String v) { stopOn = v; return this; }
         public Builder repeats(int v) { repeats = v; return this; }
         public Builder labelSmoothing(double v) { labelSmoothing = v; return this; }
+        public Builder inputNoise(double v) { inputNoise = v; return this; }
 
         /** Builds and validates. */
         public TrainSpec build() {
             return new TrainSpec(modalities, inputDims, numClasses, classes, folds, maxEpochs, batchSize,
                     learningRate, weightDecay, hidden, dropout, patience, seed, device, model, modalityDropout,
-                    classWeighted, heads, layers, maxTokens, positional, pooledBranch, stopOn, repeats, labelSmoothing)
-                    .validate();
+                    classWeighted, heads, layers, maxTokens, positional, pooledBranch, stopOn, repeats, labelSmoothing,
+                    inputNoise).validate();
         }
     }
 }

@@ -36,7 +36,7 @@ class TrainModelSettingsTest {
     void agtFromTheCommandLineMapsItsSizesOntoTheSpec() {
         Settings s = load("mer.train.model=agt", "train.agt.width=32", "train.agt.heads=8", "train.agt.layers=2",
                 "train.agt.max-tokens.audio=20", "train.loss=class-weighted", "train.repeats=3",
-                "train.label-smoothing=0.1");
+                "train.label-smoothing=0.1", "train.input-noise=0.2");
         List<String> modalities = s.train().modalities(s.extract().modalities());
         TrainSpec spec = TrainingSet.spec(s, modalities, new int[] {256, 96, 384}, 7);
         assertEquals(TrainSpec.AGT, spec.model());
@@ -48,6 +48,8 @@ class TrainModelSettingsTest {
         assertTrue(spec.classWeighted());
         assertEquals(3, spec.repeats());
         assertEquals(0.1, spec.labelSmoothing(), 1e-12);
+        assertEquals(0.2, spec.inputNoise(), 1e-12);
+        assertEquals(0.0, TrainingSet.spec(load(), modalities, new int[] {256, 96, 384}, 7).inputNoise());
     }
 
     @Test
@@ -77,6 +79,8 @@ class TrainModelSettingsTest {
                 .contains("mer.train.repeats"));
         assertTrue(assertThrows(SettingsException.class, () -> load("train.label-smoothing=1.0")).getMessage()
                 .contains("mer.train.label-smoothing"));
+        assertTrue(assertThrows(SettingsException.class, () -> load("train.input-noise=-0.1")).getMessage()
+                .contains("mer.train.input-noise"));
         assertTrue(assertThrows(SettingsException.class, () -> load("train.group-norm=speaker")).getMessage()
                 .contains("mer.train.group-norm"));
         assertTrue(assertThrows(SettingsException.class, () -> load("train.group-norm-min-clips=0")).getMessage()

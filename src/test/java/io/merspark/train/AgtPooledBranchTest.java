@@ -37,7 +37,7 @@ class AgtPooledBranchTest {
         // ensemble.json files written before the branch existed carry no value: none
         assertEquals(TrainSpec.POOLED_NONE, new TrainSpec(linear.modalities(), linear.inputDims(), linear.numClasses(),
                 linear.classes(), 2, 8, 16, 1e-3, 1e-4, 16, 0.1, 4, 1, "cpu", TrainSpec.AGT, 0, false, 2, 1,
-                linear.maxTokens(), null, null, null, 0, 0).pooledBranch());
+                linear.maxTokens(), null, null, null, 0, 0, 0).pooledBranch());
     }
 
     @Test

@@ -86,13 +86,15 @@ class FusionEnsembleTest {
         com.fasterxml.jackson.databind.node.ObjectNode manifest =
                 (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(target.resolve("ensemble.json").toFile());
         manifest.get("members").forEach(m -> ((com.fasterxml.jackson.databind.node.ObjectNode) m).remove("sha256"));
-        // nor repeats and label smoothing
-        ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("spec")).remove(List.of("repeats", "labelSmoothing"));
+        // nor repeats, label smoothing and input noise
+        ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("spec")).remove(List.of("repeats", "labelSmoothing",
+                "inputNoise"));
         json.writeValue(target.resolve("ensemble.json").toFile(), manifest); // as written before digests were recorded
         try (FusionEnsemble loaded = FusionEnsemble.load(target, "cpu")) {
             assertArrayEquals(ensemble.predictLogits(PROBE.subList(0, 5))[4], loaded.predictLogits(PROBE.subList(0, 5))[4]);
             assertEquals(1, loaded.spec().repeats());
             assertEquals(0.0, loaded.spec().labelSmoothing());
+            assertEquals(0.0, loaded.spec().inputNoise());
             assertEquals(ensemble.spec(), loaded.spec());
         }
     }

@@ -34,6 +34,7 @@ class TrainSpecTest {
         assertEquals(1, spec.repeats());
         assertEquals(5, spec.members());
         assertEquals(0.0, spec.labelSmoothing());
+        assertEquals(0.0, spec.inputNoise());
         assertEquals(15, valid().repeats(3).build().members());
     }
 
@@ -57,6 +58,7 @@ class TrainSpecTest {
             "stopOn, stopOn=accuracy",
             "repeats, repeats=-1",
             "labelSmoothing, labelSmoothing=1",
+            "inputNoise, inputNoise=-1",
             "classes, numClasses=5",
     })
     void namesTheBadField(String field, String change) {
@@ -66,6 +68,7 @@ class TrainSpecTest {
             case "stopOn=accuracy" -> b -> b.stopOn("accuracy");
             case "repeats=-1" -> b -> b.repeats(-1);
             case "labelSmoothing=1" -> b -> b.labelSmoothing(1);
+            case "inputNoise=-1" -> b -> b.inputNoise(-1);
             case "batchSize=0" -> b -> b.batchSize(0);
             case "learningRate=0" -> b -> b.learningRate(0);
             case "weightDecay=-1" -> b -> b.weightDecay(-1);
