@@ -102,6 +102,16 @@ public final class ExecutorJvmLoad {
         return new Share(compile / coreMs, gc / coreMs);
     }
 
+    /** Seconds all executors spent compiling from {@code from} to {@code to}; an executor new since counts from 0. */
+    public static double compileSeconds(Map<String, Sample> from, Map<String, Sample> to) {
+        long ms = 0;
+        for (Map.Entry<String, Sample> e : to.entrySet()) {
+            Sample f = from.get(e.getKey());
+            ms += e.getValue().compileMs() - (f == null ? 0 : f.compileMs());
+        }
+        return ms / 1000.0;
+    }
+
     /** True when the compilers took less than {@link #QUIET_JIT_SHARE} of the cores (an unknown share is not quiet). */
     public static boolean quiet(Share share) {
         return share.jit() < QUIET_JIT_SHARE;

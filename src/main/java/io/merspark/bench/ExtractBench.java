@@ -257,8 +257,8 @@ public final class ExtractBench {
                     // a slope needs the full run to take longer than the small one; noise that inverts them is no rate
                     slopes[executors][r] = big[r] > little[r] ? (total - small) / (big[r] - little[r]) : Double.NaN;
                 }
-                ExecutorJvmLoad.Share measured = ExecutorJvmLoad.between(before,
-                        ExecutorJvmLoad.sample(spark, executors), (System.nanoTime() - t0) / 1e9);
+                Map<String, ExecutorJvmLoad.Sample> after = ExecutorJvmLoad.sample(spark, executors);
+                ExecutorJvmLoad.Share measured = ExecutorJvmLoad.between(before, after, (System.nanoTime() - t0) / 1e9);
                 double steady = EncoderSweep.Result.median(slopes[executors]);
                 double overhead = EncoderSweep.Result.median(little) - small / steady;
                 out.printf(Locale.ROOT, "  %d executor(s): cold %.1f s, then %d full warm-up run(s) until the compilers"
@@ -267,7 +267,7 @@ public final class ExtractBench {
                                 + " %.1f s (load average %.2f)%n",
                         executors, cold, warmups, total, join(big, "%.1f"), small, join(little, "%.1f"), steady,
                         join(slopes[executors], "%.1f"), overhead, cold - EncoderSweep.Result.median(big),
-                        measured.describe(), compileSeconds(start, ExecutorJvmLoad.sample(spark, executors)),
+                        measured.describe(), ExecutorJvmLoad.compileSeconds(start, after),
                         loadAverage());
             } finally {
                 LocalCluster.stop(spark);
@@ -305,15 +305,6 @@ public final class ExtractBench {
                     maxWarmups);
         }
         return maxWarmups;
-    }
-
-    private static double compileSeconds(Map<String, ExecutorJvmLoad.Sample> from, Map<String, ExecutorJvmLoad.Sample> to) {
-        long ms = 0;
-        for (Map.Entry<String, ExecutorJvmLoad.Sample> e : to.entrySet()) {
-            ExecutorJvmLoad.Sample f = from.get(e.getKey());
-            ms += e.getValue().compileMs() - (f == null ? 0 : f.compileMs());
-        }
-        return ms / 1000.0;
     }
 
     private static String join(double[] values, String format) {

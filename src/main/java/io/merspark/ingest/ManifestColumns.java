@@ -1,7 +1,15 @@
 package io.merspark.ingest;
 
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 /** The manifest's columns; media paths in the CSV are relative to the manifest's folder. */
 public final class ManifestColumns {
@@ -27,5 +35,15 @@ public final class ManifestColumns {
     public static final Set<String> SPLITS = Set.of(TRAIN, TEST, UNLABELED);
 
     private ManifestColumns() {
+    }
+
+    /** Whether a {@code manifest/} table has the group column (tables written before groups existed do not). */
+    public static boolean hasGroup(Dataset<Row> manifest) {
+        return Arrays.asList(manifest.columns()).contains(GROUP);
+    }
+
+    /** The manifest's group column, or a null string for every row of a table written before groups existed. */
+    public static Column groupOrNull(Dataset<Row> manifest) {
+        return hasGroup(manifest) ? col(GROUP) : lit(null).cast("string");
     }
 }

@@ -56,7 +56,6 @@ import java.util.Optional;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.lit;
 
 /**
  * The four stages of one self-training round. Each reads committed tables, writes its own output
@@ -215,7 +214,7 @@ public final class RoundStages {
             return Optional.empty();
         }
         Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest());
-        if (!java.util.Arrays.asList(manifest.columns()).contains(ManifestColumns.GROUP)
+        if (!ManifestColumns.hasGroup(manifest)
                 || manifest.where(col(ManifestColumns.GROUP).isNotNull()).limit(1).count() == 0) {
             return Optional.empty();
         }
@@ -394,9 +393,10 @@ public final class RoundStages {
     public long select(int round) {
         requireModelClasses(round);
         SelectionSettings sel = selectionSettings(round);
-        Dataset<Row> scores = sel.topK().filter(t -> !t.groupCol().isEmpty()).isPresent()
-                ? withPoolGroups(ctx.spark().read().parquet(ctx.layout().scores(round)))
-                : ctx.spark().read().parquet(ctx.layout().scores(round));
+        Dataset<Row> scores = ctx.spark().read().parquet(ctx.layout().scores(round));
+        if (sel.topK().filter(t -> !t.groupCol().isEmpty()).isPresent()) {
+            scores = withPoolGroups(scores);
+        }
         PipelineModel model = PseudoLabelSelector.fit(sel, scores);
         Dataset<Row> chosen = model.transform(scores);
         // the collapse guard, first signal: members drifting apart on the pool since the previous round keeps
@@ -617,10 +617,8 @@ public final class RoundStages {
      */
     private Dataset<Row> withPoolGroups(Dataset<Row> scores) {
         Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest());
-        Column group = java.util.Arrays.asList(manifest.columns()).contains(ManifestColumns.GROUP)
-                ? col(ManifestColumns.GROUP) : lit(null).cast("string");
         Dataset<Row> groups = manifest.where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.UNLABELED))
-                .select(col("sample_id"), group.as(ManifestColumns.GROUP));
+                .select(col("sample_id"), ManifestColumns.groupOrNull(manifest).as(ManifestColumns.GROUP));
         return scores.join(groups, scores.col("sample_id").equalTo(groups.col("sample_id")), "left")
                 .drop(groups.col("sample_id"));
     }

@@ -61,8 +61,7 @@ public final class TrainingSet {
      */
     public static Dataset<Row> rows(JobContext ctx, int round, boolean withTokens, Optional<GroupNormalization> norm) {
         Dataset<Row> manifest = ctx.spark().read().parquet(ctx.layout().manifest());
-        Column group = Arrays.asList(manifest.columns()).contains(ManifestColumns.GROUP)
-                ? col(ManifestColumns.GROUP) : lit(null).cast("string");
+        Column group = ManifestColumns.groupOrNull(manifest);
         Dataset<Row> labeled = manifest
                 .where(col(ManifestColumns.SPLIT).equalTo(ManifestColumns.TRAIN))
                 .select(col("sample_id"), col("label"), lit(1.0).as("weight"), lit(0).as("from_round"),

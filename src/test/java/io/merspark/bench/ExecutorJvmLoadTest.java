@@ -36,6 +36,8 @@ class ExecutorJvmLoadTest {
         ExecutorJvmLoad.Share share = ExecutorJvmLoad.between(before, after, 10);
         assertEquals(0.015, share.jit(), 1e-12);
         assertTrue(ExecutorJvmLoad.quiet(share));
+        // the compile time since: 150 ms by executor 0, and executor 1's 9 s since it started
+        assertEquals(9.15, ExecutorJvmLoad.compileSeconds(before, after), 1e-12);
         // nothing comparable: unknown, and unknown is not quiet
         assertFalse(ExecutorJvmLoad.quiet(ExecutorJvmLoad.between(Map.of(), after, 10)));
     }
