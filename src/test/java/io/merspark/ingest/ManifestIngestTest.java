@@ -59,6 +59,36 @@ class ManifestIngestTest {
     }
 
     @Test
+    void oracleSplitRevealsFivePoolActorsTrueLabelsAndKeepsTheTestSplit(SparkSession spark) throws IOException {
+        Path split = SparkTestSession.dataDir().resolve("speaker-split");
+        ManifestIngest.Result oracle = new ManifestIngest(spark, CLASSES).read(split.resolve("oracle/manifest.csv"));
+        assertEquals(0, oracle.summary().rejected());
+        assertEquals(Map.of("test", 176L, "train", 484L, "unlabeled", 44L), oracle.summary().acceptedPerSplit());
+        Map<String, String> truth = new TreeMap<>();
+        for (String line : Files.readAllLines(split.resolve("unlabeled_truth.csv")).subList(1, 265)) {
+            String[] f = line.split(",");
+            truth.put(f[0], f[1]);
+        }
+        Map<String, Row> before = new TreeMap<>();
+        for (Row row : new ManifestIngest(spark, CLASSES).read(split.resolve("manifest.csv")).accepted().collectAsList()) {
+            before.put(row.getAs("sample_id"), row);
+        }
+        for (Row row : oracle.accepted().collectAsList()) {
+            Row was = before.get(row.<String>getAs("sample_id"));
+            assertEquals(was.<String>getAs("group"), row.getAs("group"));
+            if (!"unlabeled".equals(was.getAs("split"))) {
+                assertEquals(was.<String>getAs("split"), row.getAs("split"));
+                assertEquals(was.<String>getAs("label"), row.getAs("label"));
+            } else if ("Actor_12".equals(row.getAs("group"))) {
+                assertEquals("unlabeled", row.getAs("split"));
+            } else {
+                assertEquals("train", row.getAs("split"));
+                assertEquals(truth.get(row.<String>getAs("sample_id")), row.getAs("label"));
+            }
+        }
+    }
+
+    @Test
     void rowProblemsGoToErrorsWithReasons(SparkSession spark, @TempDir Path dir) throws IOException {
         Path csv = dir.resolve("m.csv");
         Files.writeString(csv, String.join("\n",
