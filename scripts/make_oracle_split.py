@@ -22,6 +22,7 @@ def main():
         rows = list(csv.DictReader(f))
     os.makedirs(OUT, exist_ok=True)
     hidden = []
+    counts = {}
     with open(os.path.join(OUT, "manifest.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["sample_id", "split", "label", "video", "text", "group"])
@@ -32,16 +33,13 @@ def main():
                     hidden.append((r["sample_id"], truth[r["sample_id"]]))
                 else:
                     split, label = "train", truth[r["sample_id"]]
+            counts[split] = counts.get(split, 0) + 1
             # one directory deeper than the speaker split's manifest
             w.writerow([r["sample_id"], split, label, "../" + r["video"], r["text"], r["group"]])
     with open(os.path.join(OUT, "unlabeled_truth.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["sample_id", "label"])
         w.writerows(hidden)
-    counts = {}
-    for r in rows:
-        s = r["split"] if r["split"] != "unlabeled" or r["group"] == KEPT_POOL else "train"
-        counts[s] = counts.get(s, 0) + 1
     print(counts)
 
 
